@@ -1,0 +1,17 @@
+/*
+ * commands.h - every subcommand's entry point and help.  The dispatch
+ * table lives in src/main.c; `hotpath help` is generated from it.
+ * A command returns its exit status (enum hp_exit).
+ */
+#ifndef HP_CMD_COMMANDS_H
+#define HP_CMD_COMMANDS_H
+
+#include "cmd/cli.h"
+
+int cmd_flame(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+
+extern const struct hp_cmd_help cmd_flame_help;
+extern const struct hp_cmd_help cmd_top_help;
+
+#endif

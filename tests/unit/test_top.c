@@ -1,0 +1,2 @@
+#include <criterion/criterion.h>
+Test(placeholder_top, builds) { cr_assert(1); }
