@@ -158,6 +158,19 @@ static bool is_count(const char *s, size_t len)
 		while (i < len && s[i] >= '0' && s[i] <= '9')
 			i++, d++;
 	}
+	/* an exponent ("1.5e+30") is accepted too, for counts too large or
+	 * small for plain decimals */
+	if (d > 0 && i < len && (s[i] == 'e' || s[i] == 'E')) {
+		size_t e = 0;
+
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++, e++;
+		if (!e)
+			return false;
+	}
 	return i == len && d > 0;
 }
 
@@ -438,9 +451,9 @@ static void add_clean(struct hp_buf *out, const char *s, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 
-		if (c == ';' || c == '\n' || c == '\r') {
+		if (c == ';' || c == '\n' || c == '\r' || c == '\0') {
 			hp_buf_add(out, s + start, i - start);
-			hp_buf_addch(out, c == ';' ? ':' : ' ');
+			hp_buf_addch(out, c == ';' ? ':' : c == '\0' ? '?' : ' ');
 			start = i + 1;
 		}
 	}
@@ -465,8 +478,8 @@ void hp_folded_frame_text(const struct hp_profile *p, uint32_t frame, struct hp_
 
 static void add_count(struct hp_buf *out, double v)
 {
-	if (v == floor(v) && fabs(v) < 9007199254740992.0)
-		hp_buf_addf(out, "%.0f", v);
+	if (v == floor(v) && fabs(v) < 1e300)
+		hp_buf_addf(out, "%.0f", v); /* exact for every integral double */
 	else
 		hp_buf_add_double(out, v);
 }

@@ -69,7 +69,8 @@ void hp_folded_write(const struct hp_profile *p, const struct hp_folded_write_op
 		     struct hp_buf *out);
 
 /* Append one frame's folded text (the inverse of the reader's parsing);
- * ';' and line breaks in names are replaced so the line stays parseable. */
+ * ';' becomes ':', line breaks become ' ' and NUL becomes '?' so that every
+ * written line stays one parseable line. */
 void hp_folded_frame_text(const struct hp_profile *p, uint32_t frame, struct hp_buf *out);
 
 /* Parse one frame's text into p (exposed for tests). */
