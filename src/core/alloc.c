@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 void hp_oom(size_t size)
 {
@@ -53,4 +54,17 @@ char *hp_xstrndup(const char *s, size_t n)
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
+}
+
+void hp_advise_huge(void *ptr, size_t size)
+{
+	const uintptr_t huge = 2u << 20;
+	uintptr_t start = ((uintptr_t)ptr + huge - 1) & ~(huge - 1);
+	uintptr_t end = ((uintptr_t)ptr + size) & ~(huge - 1);
+
+	if (size < 4 * huge || end <= start)
+		return;
+#ifdef MADV_HUGEPAGE
+	(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#endif
 }

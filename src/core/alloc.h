@@ -48,4 +48,9 @@ char *hp_xstrndup(const char *s, size_t n);
 
 HP_NORETURN void hp_oom(size_t size);
 
+/* Ask the kernel to back a large array with transparent huge pages (fewer
+ * TLB misses on random access, e.g. walking a big trie).  A hint only:
+ * ignored for small sizes and where THP is unavailable. */
+void hp_advise_huge(void *ptr, size_t size);
+
 #endif

@@ -10,6 +10,7 @@ static void alloc_slots(struct hp_u64map *m, uint32_t n)
 	uint32_t i;
 
 	m->slots = hp_xmalloc((size_t)n * sizeof(*m->slots));
+	hp_advise_huge(m->slots, (size_t)n * sizeof(*m->slots));
 	for (i = 0; i < n; i++)
 		m->slots[i].val = UINT32_MAX;
 	m->mask = n - 1;

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
@@ -437,6 +438,14 @@ int hp_folded_read_file(struct hp_profile *p, const char *path,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return hp_err_errno(err, "cannot open '%s'", path);
+	{
+		struct stat st;
+
+		/* a folded frame takes at least ~16 bytes in practice; reserving
+		 * costs no memory until used */
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > (1 << 20))
+			hp_profile_reserve(p, (size_t)st.st_size / 16);
+	}
 	ret = hp_folded_read_fd(p, fd, path, opts, stats, err);
 	close(fd);
 	return ret;

@@ -112,6 +112,8 @@ int hp_profile_weight(struct hp_profile *p, const char *name, const char *unit)
 	if (p->nr_nodes) {
 		double *self = hp_xcalloc((size_t)p->alloc_nodes * nw, sizeof(double));
 
+		hp_advise_huge(self, (size_t)p->alloc_nodes * nw * sizeof(double));
+
 		for (uint32_t n = 0; n < p->nr_nodes; n++)
 			for (uint32_t c = 0; c < p->nr_weights; c++)
 				self[(size_t)n * nw + c] = p->self[(size_t)n * p->nr_weights + c];
@@ -188,25 +190,44 @@ size_t hp_profile_labels(const struct hp_profile *p, uint32_t labelset,
 	return n;
 }
 
+static void grow_nodes(struct hp_profile *p, size_t want)
+{
+	if (want <= p->alloc_nodes)
+		return;
+	if (want < (size_t)p->alloc_nodes * 2)
+		want = (size_t)p->alloc_nodes * 2;
+	if (want < 64)
+		want = 64;
+	if (want > UINT32_MAX - 1)
+		want = UINT32_MAX - 1;
+	p->nodes = hp_xreallocarray(p->nodes, want, sizeof(*p->nodes));
+	hp_advise_huge(p->nodes, want * sizeof(*p->nodes));
+	/* rows are zeroed as nodes are created, so unused capacity is never
+	 * touched and costs address space, not memory */
+	if (p->nr_weights) {
+		p->self = hp_xreallocarray(p->self, want * p->nr_weights, sizeof(double));
+		p->alloc_self = want * p->nr_weights;
+		hp_advise_huge(p->self, p->alloc_self * sizeof(double));
+	}
+	p->alloc_nodes = (uint32_t)want;
+}
+
+void hp_profile_reserve(struct hp_profile *p, size_t nodes)
+{
+	grow_nodes(p, nodes);
+}
+
 static uint32_t new_node(struct hp_profile *p, uint32_t parent, uint32_t frame, uint32_t labelset)
 {
 	uint32_t id = p->nr_nodes;
 	struct hp_node *n;
 
-	if (id == UINT32_MAX - 1)
+	if (id >= UINT32_MAX - 2)
 		hp_oom(SIZE_MAX);
-	if (id + 1 > p->alloc_nodes) {
-		uint32_t old = p->alloc_nodes;
-
-		HP_GROW(p->nodes, (size_t)id + 1, p->alloc_nodes);
-		if (p->nr_weights) {
-			p->self = hp_xreallocarray(p->self, (size_t)p->alloc_nodes * p->nr_weights,
-						   sizeof(double));
-			memset(p->self + (size_t)old * p->nr_weights, 0,
-			       (size_t)(p->alloc_nodes - old) * p->nr_weights * sizeof(double));
-			p->alloc_self = (size_t)p->alloc_nodes * p->nr_weights;
-		}
-	}
+	if (id + 1 > p->alloc_nodes)
+		grow_nodes(p, (size_t)id + 1);
+	if (p->nr_weights)
+		memset(p->self + (size_t)id * p->nr_weights, 0, p->nr_weights * sizeof(double));
 	n = &p->nodes[id];
 	n->frame = frame;
 	n->parent = parent;
@@ -214,6 +235,7 @@ static uint32_t new_node(struct hp_profile *p, uint32_t parent, uint32_t frame, 
 	n->next_sibling = HP_NO_NODE;
 	n->labelset = labelset;
 	n->depth = 0;
+	n->nr_children = 0;
 	if (parent != HP_NO_NODE) {
 		struct hp_node *par = &p->nodes[parent];
 
@@ -222,6 +244,7 @@ static uint32_t new_node(struct hp_profile *p, uint32_t parent, uint32_t frame, 
 		 * previous child would cost; prepend and let writers sort instead */
 		n->next_sibling = par->first_child;
 		par->first_child = id;
+		par->nr_children++;
 	}
 	p->nr_nodes++;
 	return id;
@@ -238,15 +261,43 @@ uint32_t hp_profile_root(struct hp_profile *p, uint32_t labelset)
 	return p->roots[labelset];
 }
 
+static inline uint64_t child_key(uint32_t parent, uint32_t frame)
+{
+	return ((uint64_t)parent << 32) | frame;
+}
+
 uint32_t hp_profile_child(struct hp_profile *p, uint32_t node, uint32_t frame)
 {
-	uint64_t key = ((uint64_t)node << 32) | frame;
-	uint32_t id = hp_u64map_get(&p->children, key);
+	uint32_t id, nr = p->nodes[node].nr_children;
 
-	if (id != UINT32_MAX)
-		return id;
+	if (nr <= HP_NODE_SCAN_MAX) {
+		uint32_t prev = HP_NO_NODE;
+
+		for (id = p->nodes[node].first_child; id != HP_NO_NODE; id = p->nodes[id].next_sibling) {
+			if (p->nodes[id].frame == frame) {
+				/* move to front: hot children are found first next time */
+				if (prev != HP_NO_NODE) {
+					p->nodes[prev].next_sibling = p->nodes[id].next_sibling;
+					p->nodes[id].next_sibling = p->nodes[node].first_child;
+					p->nodes[node].first_child = id;
+				}
+				return id;
+			}
+			prev = id;
+		}
+	} else {
+		id = hp_u64map_get(&p->children, child_key(node, frame));
+		if (id != UINT32_MAX)
+			return id;
+	}
 	id = new_node(p, node, frame, p->nodes[node].labelset);
-	hp_u64map_put(&p->children, key, id);
+	if (nr + 1 > HP_NODE_SCAN_MAX + 1) {
+		hp_u64map_put(&p->children, child_key(node, frame), id);
+	} else if (nr + 1 == HP_NODE_SCAN_MAX + 1) {
+		/* the node just became wide: index all its children */
+		for (uint32_t c = p->nodes[node].first_child; c != HP_NO_NODE; c = p->nodes[c].next_sibling)
+			hp_u64map_put(&p->children, child_key(node, p->nodes[c].frame), c);
+	}
 	return id;
 }
 

@@ -10,7 +10,11 @@
  *            are found by (parent, frame) in a hash map.  Children are always
  *            created after their parent, so node ids increase with depth
  *            along every path: iterating ids downwards visits children before
- *            parents (used to compute totals without recursion).
+ *            parents (used to compute totals without recursion).  Children
+ *            are found by scanning the sibling list while a node has at most
+ *            HP_NODE_SCAN_MAX of them (most nodes have one or two, and the
+ *            scan touches memory the walk needs anyway); wider nodes index
+ *            their children in a hash map keyed by (parent, frame).
  *   weights  p->nr_weights columns (samples, cpu-ns, wall-ns, bytes...); each
  *            node holds its *self* weight per column in
  *            p->self[node * p->nr_weights + col].  Totals are derived.
@@ -59,7 +63,10 @@ struct hp_node {
 	uint32_t next_sibling;
 	uint32_t depth;     /* root = 0 */
 	uint32_t labelset;  /* label set of the root this node hangs under */
+	uint32_t nr_children;
 };
+
+#define HP_NODE_SCAN_MAX 8
 
 struct hp_label {
 	uint32_t key;   /* string id, e.g. "thread" */
@@ -103,7 +110,8 @@ struct hp_profile {
 
 	struct hp_node *nodes;
 	uint32_t nr_nodes, alloc_nodes;
-	struct hp_u64map children;      /* (parent << 32 | frame) -> node */
+	struct hp_u64map children;      /* (parent << 32 | frame) -> node, for
+					   parents with > HP_NODE_SCAN_MAX children */
 
 	struct hp_weight_type weights[HP_MAX_WEIGHTS];
 	uint32_t nr_weights;
@@ -143,6 +151,10 @@ uint32_t hp_profile_labelset(struct hp_profile *p, const struct hp_label *labels
 size_t hp_profile_labels(const struct hp_profile *p, uint32_t labelset,
 			 struct hp_label **labels);
 uint32_t hp_profile_root(struct hp_profile *p, uint32_t labelset);
+/* Reserve room for this many nodes (address space only: memory is touched
+ * as nodes are created).  Readers call it with an estimate from the input
+ * size so the node arrays are not copied as they grow. */
+void hp_profile_reserve(struct hp_profile *p, size_t nodes);
 /* Find or create the child of node for frame. */
 uint32_t hp_profile_child(struct hp_profile *p, uint32_t node, uint32_t frame);
 /* Add values[col] for every column to node's self weight. */
