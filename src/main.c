@@ -16,7 +16,12 @@ struct hp_command {
 
 static const struct hp_command commands[] = {
 	
+	{ "callgraph", cmd_callgraph, &cmd_callgraph_help },
+	{ "record", cmd_record, &cmd_record_help },
+	{ "flame", cmd_flame, &cmd_flame_help },
 	{ "top", cmd_top, &cmd_top_help },
+	{ "bench", cmd_bench, &cmd_bench_help },
+	{ "check", cmd_check, &cmd_check_help },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

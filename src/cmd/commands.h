@@ -9,9 +9,17 @@
 #include "cmd/cli.h"
 
 int cmd_flame(int argc, char **argv);
+int cmd_callgraph(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 extern const struct hp_cmd_help cmd_flame_help;
+extern const struct hp_cmd_help cmd_callgraph_help;
+extern const struct hp_cmd_help cmd_record_help;
 extern const struct hp_cmd_help cmd_top_help;
+extern const struct hp_cmd_help cmd_bench_help;
+extern const struct hp_cmd_help cmd_check_help;
 
 #endif

@@ -12,28 +12,39 @@
 #include "core/afile.h"
 #include "core/buf.h"
 #include "profile/top.h"
+#include "cmd/top_pstats.h"
 
 static bool opt_lines, opt_strict;
-static const char *opt_sort = "self", *opt_format = "text", *opt_out = "-", *opt_weight;
+static const char *opt_sort, *opt_format = "text", *opt_out = "-", *opt_weight;
+static const char *opt_filter, *opt_callers, *opt_callees; /* pstats input only */
 static int opt_n = 25;
 
 static const struct hp_opt top_opts[] = {
 	HP_OPT_FLAG_("lines", 'l', &opt_lines, "one row per function and line"),
-	HP_OPT_STR_("sort", 's', &opt_sort, "KEY", "self (default), total or name"),
+	HP_OPT_STR_("sort", 's', &opt_sort, "KEY", "self (default), total or name; pstats: cumulative (default),\n"
+		    "                               tottime, ncalls, pcalls, name, file, line, nfl, stdname, or\n"
+		    "                               several joined by commas"),
 	HP_OPT_INT_("limit", 'n', &opt_n, "N", "show the first N rows (default 25, 0 = all)"),
 	HP_OPT_STR_("format", 'f', &opt_format, "FMT", "text (default), csv or json"),
 	HP_OPT_STR_("weight", 'w', &opt_weight, "NAME", "weight column to rank by (default: the first)"),
 	HP_OPT_STR_("output", 'o', &opt_out, "FILE", "write to FILE instead of standard output"),
 	HP_OPT_FLAG_("strict", 0, &opt_strict, "fail on malformed input lines instead of skipping them"),
+	HP_OPT_STR_("filter", 0, &opt_filter, "REGEX", "pstats: only functions whose file:line(function) matches"),
+	HP_OPT_STR_("callers", 0, &opt_callers, "REGEX", "pstats: show who called the matching functions"),
+	HP_OPT_STR_("callees", 0, &opt_callees, "REGEX", "pstats: show what the matching functions called"),
 	HP_OPT_END_,
 };
 
 const struct hp_cmd_help cmd_top_help = {
-	"top", "[options] IN.folded",
+	"top", "[options] IN.folded\n[options] IN.pstats",
 	"show the functions with the most self and total time",
 	"Self is the weight of samples whose leaf is the function; total counts\n"
 	"every sample with the function anywhere on its stack, once per stack even\n"
-	"under recursion.  Percentages are of the whole profile.",
+	"under recursion.  Percentages are of the whole profile.\n"
+	"\n"
+	"Python profile statistics (cProfile/profile dumps, recognised by content)\n"
+	"are shown as python's pstats print_stats shows them (print_callers and\n"
+	"print_callees with --callers/--callees); see docs/pstats.md.",
 	top_opts,
 };
 
@@ -195,7 +206,23 @@ int cmd_top(int argc, char **argv)
 		ret = hp_usage_error("top", nargs ? "too many arguments" : "no input file given");
 		goto cleanup;
 	}
-	if (!strcmp(opt_sort, "self"))
+	if (hp_top_is_pstats(args[0])) {
+		struct hp_top_pstats_opts po = { args[0], opt_sort, opt_n, opt_filter, opt_callers,
+						 opt_callees, opt_format, opt_out };
+
+		if (opt_n < 0 || (strcmp(opt_format, "text") && strcmp(opt_format, "csv") &&
+				  strcmp(opt_format, "json"))) {
+			ret = hp_usage_error("top", "bad '--limit' or '--format'");
+			goto cleanup;
+		}
+		ret = hp_top_pstats(&po);
+		goto cleanup;
+	}
+	if (opt_filter || opt_callers || opt_callees) {
+		ret = hp_usage_error("top", "'--filter', '--callers' and '--callees' need a pstats input");
+		goto cleanup;
+	}
+	if (!opt_sort || !strcmp(opt_sort, "self"))
 		how = HP_TOP_SORT_SELF;
 	else if (!strcmp(opt_sort, "total"))
 		how = HP_TOP_SORT_TOTAL;

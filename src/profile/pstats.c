@@ -1,0 +1,721 @@
+/*
+ * pstats.c - see pstats.h.  The marshal tree (profile/marshal.h) is walked
+ * once; every value's type and arity is checked before use, and errors name
+ * the byte offset of the value that is wrong.
+ */
+#include "profile/pstats.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/afile.h"
+#include "profile/marshal.h"
+
+void hp_pstats_init(struct hp_pstats *st)
+{
+	memset(st, 0, sizeof(*st));
+	hp_strtab_init(&st->strs);
+	hp_u64map_init(&st->key_index, 0);
+	hp_u64map_init(&st->caller_index, 0);
+}
+
+void hp_pstats_release(struct hp_pstats *st)
+{
+	hp_strtab_release(&st->strs);
+	hp_u64map_release(&st->key_index);
+	hp_u64map_release(&st->caller_index);
+	free(st->keys);
+	free(st->entry_of_key);
+	free(st->entries);
+	free(st->callers);
+	memset(st, 0, sizeof(*st));
+}
+
+bool hp_pstats_sniff(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	int c;
+
+	if (len < 2 || (p[0] & 0x7f) != '{')
+		return false;
+	c = p[1] & 0x7f;
+	return c == ')' || c == '(' || c == '0';
+}
+
+struct builder {
+	struct hp_pstats *st;
+	const struct hp_marshal *m;
+	struct hp_err *err;
+	uint32_t seq;   /* index of the function pair being read */
+	struct hp_mval *vals; /* the tree's values, to note string ids in aux */
+};
+
+/* Intern a string value once: shared (referenced) strings are common, and
+ * aux remembers the string id + 1. */
+static uint32_t intern_val(struct builder *b, uint32_t vid)
+{
+	struct hp_mval *v = &b->vals[vid];
+
+	if (!v->aux)
+		v->aux = hp_strtab_intern(&b->st->strs, v->u.s, v->n) + 1;
+	return v->aux - 1;
+}
+
+static int expect(struct builder *b, uint32_t id, enum hp_mval_type type, uint32_t n,
+		  const char *what)
+{
+	const struct hp_mval *v = hp_marshal_val(b->m, id);
+
+	if (v->type == type && (type != HP_MV_TUPLE || v->n == n))
+		return 0;
+	if (type == HP_MV_TUPLE && v->type == type)
+		return hp_err_set(b->err, "expected %s (a tuple of %u), found a tuple of %u at byte %u",
+				  what, n, v->n, v->off);
+	return hp_err_set(b->err, "expected %s (%s %s), found %s at byte %u", what,
+			  type == HP_MV_INT ? "an" : "a", hp_marshal_type_name(type),
+			  hp_marshal_type_name(v->type), v->off);
+}
+
+static int get_int(struct builder *b, uint32_t id, const char *what, int64_t *out)
+{
+	const struct hp_mval *v = hp_marshal_val(b->m, id);
+
+	if (v->type == HP_MV_BIGINT)
+		return hp_err_set(b->err, "%s out of range at byte %u", what, v->off);
+	if (expect(b, id, HP_MV_INT, 0, what))
+		return -1;
+	*out = v->u.i;
+	return 0;
+}
+
+static int get_num(struct builder *b, uint32_t id, const char *what, double *out)
+{
+	const struct hp_mval *v = hp_marshal_val(b->m, id);
+
+	if (v->type == HP_MV_INT)
+		*out = (double)v->u.i;
+	else if (v->type == HP_MV_BIGINT || v->type == HP_MV_FLOAT)
+		*out = v->u.f;
+	else
+		return hp_err_set(b->err, "expected %s (a number), found %s at byte %u",
+				  what, hp_marshal_type_name(v->type), v->off);
+	return 0;
+}
+
+/* Intern the key tuple (file, line, name) at marshal value id. */
+static int get_key(struct builder *b, uint32_t id, uint32_t *out)
+{
+	struct hp_pstats *st = b->st;
+	const struct hp_mval *t = hp_marshal_val(b->m, id), *file, *name;
+	uint32_t fid, nid, k, first;
+	uint64_t mkey;
+	int64_t line;
+
+	if (expect(b, id, HP_MV_TUPLE, 3, "a function key"))
+		return -1;
+	file = hp_marshal_val(b->m, hp_marshal_item(b->m, t, 0));
+	name = hp_marshal_val(b->m, hp_marshal_item(b->m, t, 2));
+	if (expect(b, hp_marshal_item(b->m, t, 0), HP_MV_STR, 0, "a file name") ||
+	    get_int(b, hp_marshal_item(b->m, t, 1), "a line number", &line) ||
+	    expect(b, hp_marshal_item(b->m, t, 2), HP_MV_STR, 0, "a function name"))
+		return -1;
+	(void)file;
+	(void)name;
+	fid = intern_val(b, hp_marshal_item(b->m, t, 0));
+	nid = intern_val(b, hp_marshal_item(b->m, t, 2));
+	mkey = ((uint64_t)fid + 1) << 32 | nid;
+	first = hp_u64map_get(&st->key_index, mkey);
+	for (k = first; k != UINT32_MAX && k != HP_PSTATS_NONE; k = st->keys[k].next)
+		if (st->keys[k].line == line) {
+			*out = k;
+			return 0;
+		}
+	HP_GROW(st->keys, (size_t)st->nr_keys + 1, st->alloc_keys);
+	HP_GROW(st->entry_of_key, (size_t)st->nr_keys + 1, st->alloc_eok);
+	k = st->nr_keys++;
+	st->keys[k].file = fid;
+	st->keys[k].name = nid;
+	st->keys[k].line = line;
+	st->entry_of_key[k] = HP_PSTATS_NONE;
+	if (first == UINT32_MAX) {
+		st->keys[k].next = HP_PSTATS_NONE;
+		hp_u64map_put(&st->key_index, mkey, k);
+	} else {
+		/* chain after the first, which the map keeps pointing at */
+		st->keys[k].next = st->keys[first].next;
+		st->keys[first].next = k;
+	}
+	*out = k;
+	return 0;
+}
+
+static int add_caller(struct builder *b, uint32_t entry, uint32_t kid, uint32_t vid)
+{
+	struct hp_pstats *st = b->st;
+	const struct hp_mval *v = hp_marshal_val(b->m, vid);
+	struct hp_pstats_call c;
+	/* keyed by the dict pair being read, so a replaced entry starts afresh */
+	uint64_t mkey = ((uint64_t)b->seq + 1) << 32 | kid;
+	uint32_t idx;
+
+	memset(&c, 0, sizeof(c));
+	c.key = kid;
+	if (v->type == HP_MV_INT || v->type == HP_MV_BIGINT) {
+		/* the pure-Python profile module: a plain call count */
+		if (get_int(b, vid, "a caller's call count", &c.nc))
+			return -1;
+		c.cc = c.nc;
+		c.count_only = true;
+	} else {
+		if (expect(b, vid, HP_MV_TUPLE, 4, "a caller's numbers (nc, cc, tt, ct)") ||
+		    get_int(b, hp_marshal_item(b->m, v, 0), "a caller's call count", &c.nc) ||
+		    get_int(b, hp_marshal_item(b->m, v, 1), "a caller's primitive call count", &c.cc) ||
+		    get_num(b, hp_marshal_item(b->m, v, 2), "a caller's self time", &c.tt) ||
+		    get_num(b, hp_marshal_item(b->m, v, 3), "a caller's cumulative time", &c.ct))
+			return -1;
+	}
+	idx = hp_u64map_get(&st->caller_index, mkey);
+	if (idx != UINT32_MAX) {
+		st->callers[idx] = c; /* a repeated dict key: last value, first place */
+		return 0;
+	}
+	HP_GROW(st->callers, (size_t)st->nr_callers + 1, st->alloc_callers);
+	st->callers[st->nr_callers] = c;
+	hp_u64map_put(&st->caller_index, mkey, st->nr_callers);
+	st->nr_callers++;
+	st->entries[entry].nr_callers++;
+	return 0;
+}
+
+static int add_function(struct builder *b, uint32_t kid, uint32_t vid)
+{
+	struct hp_pstats *st = b->st;
+	const struct hp_marshal *m = b->m;
+	const struct hp_mval *v = hp_marshal_val(m, vid), *cd;
+	struct hp_pstats_entry *e;
+	uint32_t ei, key;
+
+	if (get_key(b, kid, &key) ||
+	    expect(b, vid, HP_MV_TUPLE, 5, "a function's numbers (cc, nc, tt, ct, callers)"))
+		return -1;
+	ei = st->entry_of_key[key];
+	if (ei == HP_PSTATS_NONE) {
+		HP_GROW(st->entries, (size_t)st->nr_entries + 1, st->alloc_entries);
+		ei = st->nr_entries++;
+		st->entry_of_key[key] = ei;
+	}
+	/* else a repeated dict key: the last value wins, in the first place;
+	 * the old callers stay in the array unreferenced */
+	e = &st->entries[ei];
+	memset(e, 0, sizeof(*e));
+	e->key = key;
+	e->first_caller = st->nr_callers;
+	if (get_int(b, hp_marshal_item(m, v, 0), "a primitive call count", &e->cc) ||
+	    get_int(b, hp_marshal_item(m, v, 1), "a call count", &e->nc) ||
+	    get_num(b, hp_marshal_item(m, v, 2), "a self time", &e->tt) ||
+	    get_num(b, hp_marshal_item(m, v, 3), "a cumulative time", &e->ct) ||
+	    expect(b, hp_marshal_item(m, v, 4), HP_MV_DICT, 0, "the callers"))
+		return -1;
+	cd = hp_marshal_val(m, hp_marshal_item(m, v, 4));
+	for (uint32_t i = 0; i < cd->n; i++) {
+		uint32_t ck;
+
+		if (get_key(b, hp_marshal_item(m, cd, 2 * (size_t)i), &ck) ||
+		    add_caller(b, ei, ck, hp_marshal_item(m, cd, 2 * (size_t)i + 1)))
+			return -1;
+	}
+	return 0;
+}
+
+static int compute_totals(struct hp_pstats *st, struct hp_err *err)
+{
+	double tt = 0;
+
+	for (uint32_t i = 0; i < st->nr_entries; i++) {
+		const struct hp_pstats_entry *e = &st->entries[i];
+
+		if (__builtin_add_overflow(st->total_calls, e->nc, &st->total_calls) ||
+		    __builtin_add_overflow(st->prim_calls, e->cc, &st->prim_calls))
+			return hp_err_set(err, "call counts too large to add up");
+		tt += e->tt;
+	}
+	st->total_tt = tt;
+	/* pstats' callers heading looks at the first function with callers */
+	for (uint32_t i = 0; i < st->nr_entries; i++) {
+		const struct hp_pstats_entry *e = &st->entries[i];
+
+		if (e->nr_callers) {
+			st->tuple_callers = !st->callers[e->first_caller].count_only;
+			break;
+		}
+	}
+	return 0;
+}
+
+int hp_pstats_read_mem(struct hp_pstats *st, const void *data, size_t len, struct hp_err *err)
+{
+	struct hp_marshal m;
+	struct builder b = { st, &m, err, 0, NULL };
+
+	const struct hp_mval *root;
+	int ret = -1;
+
+	hp_marshal_init(&m);
+	if (!len || (((const unsigned char *)data)[0] & 0x7f) != '{') {
+		hp_err_set(err, "not a profile statistics dump: no marshalled dict at byte 0");
+		goto cleanup;
+	}
+	if (hp_marshal_parse(&m, data, len, NULL, err))
+		goto cleanup;
+	root = hp_marshal_val(&m, 0);
+	if (root->type != HP_MV_DICT) {
+		hp_err_set(err, "not a profile statistics dump: expected a dict, found %s at byte 0",
+			   hp_marshal_type_name(root->type));
+		goto cleanup;
+	}
+	/* size the arrays once: one entry per pair, keys and callers at most
+	 * as many as the items of the dump */
+	HP_GROW(st->entries, (size_t)root->n, st->alloc_entries);
+	HP_GROW(st->keys, (size_t)root->n * 2, st->alloc_keys);
+	HP_GROW(st->entry_of_key, (size_t)root->n * 2, st->alloc_eok);
+	HP_GROW(st->callers, (size_t)root->n * 2, st->alloc_callers);
+	hp_u64map_release(&st->caller_index);
+	hp_u64map_init(&st->caller_index, root->n * 2 < (1u << 24) ? root->n * 2 : 1u << 24);
+	hp_u64map_release(&st->key_index);
+	hp_u64map_init(&st->key_index, root->n < (1u << 24) ? root->n : 1u << 24);
+	b.vals = m.vals;
+	for (uint32_t i = 0; i < root->n; i++, b.seq++)
+		if (add_function(&b, hp_marshal_item(&m, root, 2 * (size_t)i),
+				 hp_marshal_item(&m, root, 2 * (size_t)i + 1)))
+			goto cleanup;
+	if (compute_totals(st, err))
+		goto cleanup;
+	ret = 0;
+cleanup:
+	hp_marshal_release(&m);
+	return ret;
+}
+
+/* Read a whole file in one go when its size is known (a regular file),
+ * else through hp_read_file (pipes, "-").  *mapped is the size of an
+ * anonymous mapping to munmap, or 0 when *data is to be freed. */
+static int slurp(const char *path, size_t max, char **data, size_t *len, size_t *mapped,
+		 struct hp_err *err)
+{
+	struct stat sb;
+	size_t got = 0;
+	int fd;
+
+	if (!strcmp(path, "-"))
+		return hp_read_file(path, max, data, len, err);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hp_err_errno(err, "cannot open '%s'", path);
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return hp_read_file(path, max, data, len, err);
+	}
+	if ((uint64_t)sb.st_size > max) {
+		close(fd);
+		return hp_err_set(err, "cannot read '%s': larger than %zu bytes", path, max);
+	}
+	/* pre-faulted in one go (see big_alloc in marshal.c for why) */
+	*data = mmap(NULL, (size_t)sb.st_size + 1, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (*data == MAP_FAILED)
+		hp_oom((size_t)sb.st_size + 1);
+	*mapped = (size_t)sb.st_size + 1;
+	while (got < (size_t)sb.st_size) {
+		ssize_t n = read(fd, *data + got, (size_t)sb.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			hp_err_errno(err, "cannot read '%s'", path);
+			close(fd);
+			munmap(*data, *mapped);
+			*data = NULL;
+			*mapped = 0;
+			return -1;
+		}
+		if (n == 0)
+			break; /* the file shrank: parse what is there */
+		got += (size_t)n;
+	}
+	close(fd);
+	(*data)[got] = '\0';
+	*len = got;
+	return 0;
+}
+
+int hp_pstats_read_file(struct hp_pstats *st, const char *path, size_t max, struct hp_err *err)
+{
+	char *data = NULL;
+	size_t len, mapped = 0;
+	int ret = -1;
+
+	if (slurp(path, max ? max : (size_t)1 << 30, &data, &len, &mapped, err))
+		goto cleanup;
+	if (hp_pstats_read_mem(st, data, len, err)) {
+		hp_err_prefix(err, "cannot read '%s'", path);
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	if (mapped)
+		munmap(data, mapped);
+	else
+		free(data);
+	return ret;
+}
+
+uint32_t hp_pstats_find(const struct hp_pstats *st, const char *file, int64_t line, const char *name)
+{
+	uint32_t fid = hp_strtab_find(&st->strs, file, strlen(file));
+	uint32_t nid = hp_strtab_find(&st->strs, name, strlen(name));
+	uint32_t k;
+
+	if (fid == UINT32_MAX || nid == UINT32_MAX)
+		return HP_PSTATS_NONE;
+	k = hp_u64map_get(&st->key_index, ((uint64_t)fid + 1) << 32 | nid);
+	for (; k != UINT32_MAX && k != HP_PSTATS_NONE; k = st->keys[k].next)
+		if (st->keys[k].line == line)
+			return st->entry_of_key[k];
+	return HP_PSTATS_NONE;
+}
+
+void hp_pstats_std_name(const struct hp_pstats *st, uint32_t key, struct hp_buf *out)
+{
+	const struct hp_pstats_key *k = &st->keys[key];
+	const char *file = hp_strtab_str(&st->strs, k->file);
+	const char *name = hp_strtab_str(&st->strs, k->name);
+	uint32_t flen = hp_strtab_len(&st->strs, k->file), nlen = hp_strtab_len(&st->strs, k->name);
+
+	if (flen == 1 && file[0] == '~' && k->line == 0) {
+		if (nlen >= 2 && name[0] == '<' && name[nlen - 1] == '>') {
+			hp_buf_addch(out, '{');
+			hp_buf_add(out, name + 1, nlen - 2);
+			hp_buf_addch(out, '}');
+		} else {
+			hp_buf_add(out, name, nlen);
+		}
+		return;
+	}
+	hp_buf_add(out, file, flen);
+	hp_buf_addf(out, ":%lld(", (long long)k->line);
+	hp_buf_add(out, name, nlen);
+	hp_buf_addch(out, ')');
+}
+
+/* ---- sorting ---- */
+
+static const struct {
+	const char *word;
+	enum hp_pstats_sort_key key;
+	const char *desc;
+} sort_words[] = {
+	/* the order of pstats' sort_arg_dict_default matters for abbreviations */
+	{ "calls", HP_PSORT_CALLS, "call count" },
+	{ "ncalls", HP_PSORT_CALLS, "call count" },
+	{ "cumtime", HP_PSORT_CUMULATIVE, "cumulative time" },
+	{ "cumulative", HP_PSORT_CUMULATIVE, "cumulative time" },
+	{ "filename", HP_PSORT_FILE, "file name" },
+	{ "line", HP_PSORT_LINE, "line number" },
+	{ "module", HP_PSORT_FILE, "file name" },
+	{ "name", HP_PSORT_NAME, "function name" },
+	{ "nfl", HP_PSORT_NFL, "name/file/line" },
+	{ "pcalls", HP_PSORT_PCALLS, "primitive call count" },
+	{ "stdname", HP_PSORT_STDNAME, "standard name" },
+	{ "time", HP_PSORT_TIME, "internal time" },
+	{ "tottime", HP_PSORT_TIME, "internal time" },
+};
+
+#define NR_SORT_WORDS (sizeof(sort_words) / sizeof(sort_words[0]))
+
+/*
+ * pstats accepts every prefix ("fragment") of a word that no earlier word
+ * produced; a word stops at its first fragment that collides, and colliding
+ * fragments are dropped (so "cu" means cumtime but "cum" is ambiguous).
+ * Returns the index into sort_words, or -1.
+ */
+static int lookup_sort_word(const char *w, size_t len)
+{
+	struct { const char *s; size_t len; int owner; bool bad; } fr[160];
+	size_t nf = 0;
+
+	for (size_t i = 0; i < NR_SORT_WORDS; i++) {
+		const char *word = sort_words[i].word;
+
+		for (size_t fl = strlen(word); fl > 0; fl--) {
+			size_t j;
+
+			for (j = 0; j < nf; j++)
+				if (fr[j].len == fl && !strncmp(fr[j].s, word, fl))
+					break;
+			if (j < nf) {
+				fr[j].bad = true;
+				break;
+			}
+			if (nf == sizeof(fr) / sizeof(fr[0]))
+				break;
+			fr[nf].s = word;
+			fr[nf].len = fl;
+			fr[nf].owner = (int)i;
+			fr[nf].bad = false;
+			nf++;
+		}
+	}
+	for (size_t j = 0; j < nf; j++)
+		if (fr[j].len == len && !strncmp(fr[j].s, w, len))
+			return fr[j].bad ? -1 : fr[j].owner;
+	return -1;
+}
+
+int hp_pstats_sort_parse(const char *spec, enum hp_pstats_sort_key *keys,
+			 struct hp_buf *desc, struct hp_err *err)
+{
+	int n = 0;
+	const char *p = spec;
+
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		int w = lookup_sort_word(p, len);
+		enum hp_pstats_sort_key k;
+		const char *d;
+
+		if (w >= 0) {
+			k = sort_words[w].key;
+			d = sort_words[w].desc;
+		} else if (len == 4 && !strncmp(p, "file", 4)) {
+			k = HP_PSORT_FILE, d = "file name";
+		} else if (len == 4 && !strncmp(p, "self", 4)) {
+			k = HP_PSORT_TIME, d = "internal time";
+		} else if (len == 5 && !strncmp(p, "total", 5)) {
+			k = HP_PSORT_CUMULATIVE, d = "cumulative time";
+		} else {
+			return hp_err_set(err, "unknown sort key '%.*s' (cumulative, tottime, ncalls, "
+					  "pcalls, name, file, line, nfl or stdname)", (int)len, p);
+		}
+		if (n == HP_PSTATS_MAX_SORT_KEYS)
+			return hp_err_set(err, "too many sort keys in '%s'", spec);
+		if (desc)
+			hp_buf_addf(desc, "%s%s", n ? ", " : "", d);
+		keys[n++] = k;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return n;
+}
+
+static int str_cmp(const struct hp_pstats *st, uint32_t a, uint32_t b)
+{
+	uint32_t la, lb;
+	int c;
+
+	if (a == b)
+		return 0;
+	la = hp_strtab_len(&st->strs, a);
+	lb = hp_strtab_len(&st->strs, b);
+	/* byte order of UTF-8 is code point order */
+	c = memcmp(hp_strtab_str(&st->strs, a), hp_strtab_str(&st->strs, b), la < lb ? la : lb);
+	if (c)
+		return c < 0 ? -1 : 1;
+	return la < lb ? -1 : la > lb;
+}
+
+int hp_pstats_key_cmp(const struct hp_pstats *st, uint32_t a, uint32_t b)
+{
+	const struct hp_pstats_key *x = &st->keys[a], *y = &st->keys[b];
+	int c = str_cmp(st, x->file, y->file);
+
+	if (c)
+		return c;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return str_cmp(st, x->name, y->name);
+}
+
+/* Python's float < and >: NaN compares neither, so it ties with everything. */
+static int num_desc(double a, double b)
+{
+	return a > b ? -1 : a < b ? 1 : 0;
+}
+
+static int int_desc(int64_t a, int64_t b)
+{
+	return a > b ? -1 : a < b ? 1 : 0;
+}
+
+struct sort_ctx {
+	const struct hp_pstats *st;
+	const enum hp_pstats_sort_key *keys;
+	int nkeys;
+	char **std;     /* standard names, when sorting by stdname */
+	size_t *stdlen;
+};
+
+static int entry_cmp(const void *vctx, uint32_t a, uint32_t b)
+{
+	const struct sort_ctx *ctx = vctx;
+	const struct hp_pstats *st = ctx->st;
+	const struct hp_pstats_entry *x = &st->entries[a], *y = &st->entries[b];
+	const struct hp_pstats_key *kx = &st->keys[x->key], *ky = &st->keys[y->key];
+
+	for (int i = 0; i < ctx->nkeys; i++) {
+		int c = 0;
+
+		switch (ctx->keys[i]) {
+		case HP_PSORT_CALLS: c = int_desc(x->nc, y->nc); break;
+		case HP_PSORT_PCALLS: c = int_desc(x->cc, y->cc); break;
+		case HP_PSORT_CUMULATIVE: c = num_desc(x->ct, y->ct); break;
+		case HP_PSORT_TIME: c = num_desc(x->tt, y->tt); break;
+		case HP_PSORT_FILE: c = str_cmp(st, kx->file, ky->file); break;
+		case HP_PSORT_NAME: c = str_cmp(st, kx->name, ky->name); break;
+		case HP_PSORT_LINE: c = kx->line < ky->line ? -1 : kx->line > ky->line; break;
+		case HP_PSORT_NFL:
+			c = str_cmp(st, kx->name, ky->name);
+			if (!c)
+				c = str_cmp(st, kx->file, ky->file);
+			if (!c)
+				c = kx->line < ky->line ? -1 : kx->line > ky->line;
+			break;
+		case HP_PSORT_STDNAME: {
+			size_t la = ctx->stdlen[a], lb = ctx->stdlen[b];
+
+			c = memcmp(ctx->std[a], ctx->std[b], la < lb ? la : lb);
+			if (!c)
+				c = la < lb ? -1 : la > lb;
+			break;
+		}
+		case HP_PSORT_NR:
+			break;
+		}
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static void merge_pass(uint32_t *ids, uint32_t *tmp, size_t n, hp_pstats_cmp_fn cmp, const void *ctx)
+{
+	/* bottom-up merge sort: stable, O(n log n), no recursion */
+	uint32_t *src = ids, *dst = tmp;
+
+	for (size_t width = 1; width < n; width *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * width) {
+			size_t mid = lo + width < n ? lo + width : n;
+			size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+			size_t i = lo, j = mid, k = lo;
+
+			while (i < mid && j < hi)
+				dst[k++] = cmp(ctx, src[j], src[i]) < 0 ? src[j++] : src[i++];
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < hi)
+				dst[k++] = src[j++];
+		}
+		uint32_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != ids)
+		memcpy(ids, src, n * sizeof(*ids));
+}
+
+void hp_pstats_msort(uint32_t *ids, size_t n, hp_pstats_cmp_fn cmp, const void *ctx)
+{
+	uint32_t *tmp;
+
+	if (n < 2)
+		return;
+	tmp = hp_xreallocarray(NULL, n, sizeof(*tmp));
+	merge_pass(ids, tmp, n, cmp, ctx);
+	free(tmp);
+}
+
+uint32_t *hp_pstats_sort(const struct hp_pstats *st, const enum hp_pstats_sort_key *keys, int nkeys)
+{
+	uint32_t *order = hp_xreallocarray(NULL, st->nr_entries ? st->nr_entries : 1, sizeof(*order));
+	struct sort_ctx ctx = { st, keys, nkeys, NULL, NULL };
+	bool need_std = false;
+
+	for (uint32_t i = 0; i < st->nr_entries; i++)
+		order[i] = i;
+	for (int i = 0; i < nkeys; i++)
+		need_std |= keys[i] == HP_PSORT_STDNAME;
+	if (need_std) {
+		struct hp_buf b = HP_BUF_INIT;
+
+		ctx.std = hp_xcalloc(st->nr_entries + 1, sizeof(char *));
+		ctx.stdlen = hp_xcalloc(st->nr_entries + 1, sizeof(size_t));
+		for (uint32_t i = 0; i < st->nr_entries; i++) {
+			hp_buf_reset(&b);
+			hp_pstats_std_name(st, st->entries[i].key, &b);
+			ctx.stdlen[i] = b.len;
+			ctx.std[i] = hp_xstrndup(b.data, b.len);
+		}
+		hp_buf_release(&b);
+	}
+	hp_pstats_msort(order, st->nr_entries, entry_cmp, &ctx);
+	if (ctx.std) {
+		for (uint32_t i = 0; i < st->nr_entries; i++)
+			free(ctx.std[i]);
+		free(ctx.std);
+		free(ctx.stdlen);
+	}
+	return order;
+}
+
+/* ---- callees ---- */
+
+void hp_pstats_callees_build(const struct hp_pstats *st, struct hp_pstats_callees *out)
+{
+	uint32_t *fill;
+
+	out->first = hp_xcalloc((size_t)st->nr_entries + 1, sizeof(uint32_t));
+	for (uint32_t i = 0; i < st->nr_entries; i++) {
+		const struct hp_pstats_entry *e = &st->entries[i];
+
+		for (uint32_t j = 0; j < e->nr_callers; j++) {
+			uint32_t from = st->entry_of_key[st->callers[e->first_caller + j].key];
+
+			if (from != HP_PSTATS_NONE)
+				out->first[from + 1]++;
+		}
+	}
+	for (uint32_t i = 0; i < st->nr_entries; i++)
+		out->first[i + 1] += out->first[i];
+	out->items = hp_xreallocarray(NULL, out->first[st->nr_entries] + 1, sizeof(*out->items));
+	fill = hp_xcalloc((size_t)st->nr_entries + 1, sizeof(uint32_t));
+	for (uint32_t i = 0; i < st->nr_entries; i++) {
+		const struct hp_pstats_entry *e = &st->entries[i];
+
+		for (uint32_t j = 0; j < e->nr_callers; j++) {
+			uint32_t from = st->entry_of_key[st->callers[e->first_caller + j].key];
+			struct hp_pstats_callee *c;
+
+			if (from == HP_PSTATS_NONE)
+				continue;
+			c = &out->items[out->first[from] + fill[from]++];
+			c->callee = i;
+			c->call = e->first_caller + j;
+		}
+	}
+	free(fill);
+}
+
+void hp_pstats_callees_release(struct hp_pstats_callees *c)
+{
+	free(c->items);
+	free(c->first);
+	c->items = NULL;
+	c->first = NULL;
+}

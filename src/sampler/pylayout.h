@@ -1,0 +1,86 @@
+/*
+ * pylayout.h - where CPython keeps what the sampler reads, per version.
+ *
+ * A layout is data: byte offsets of the fields the frame walker follows,
+ * plus a few flags for the shapes that changed between versions.  Each
+ * version family has its own .c file holding only tables (layout_311.c,
+ * layout_312.c); 3.13+ builds its layout from the _Py_DebugOffsets table
+ * the interpreter itself places at the start of _PyRuntime
+ * (layout_debug.c).
+ *
+ * Only the 3.11 table can be checked against offsetof() on this machine
+ * (tests/unit/test_sampler_layout.c compiles a probe against the installed
+ * interpreters' internal headers); the 3.12 table comes from the CPython
+ * 3.12 sources and is unverified here.  An offset of 0 in an optional field
+ * (datastack_*) means "unknown: do not use that shortcut".
+ *
+ * Ownership: tables are static; hp_pylayout_from_debug fills a
+ * caller-owned struct.
+ */
+#ifndef HP_SAMPLER_PYLAYOUT_H
+#define HP_SAMPLER_PYLAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+struct hp_pylayout {
+	int major, minor;
+
+	/* _PyRuntimeState */
+	uint32_t runtime_interpreters_head;
+	/* PyInterpreterState */
+	uint32_t interp_next, interp_threads_head;
+	/* PyThreadState */
+	uint32_t tstate_size;            /* bytes to read for one thread state */
+	uint32_t tstate_next, tstate_interp;
+	uint32_t tstate_cframe;          /* 3.11/3.12: tstate->cframe; 0 = none */
+	uint32_t cframe_current_frame;   /* offset in _PyCFrame */
+	uint32_t tstate_current_frame;   /* 3.13+: tstate->current_frame */
+	uint32_t tstate_thread_id, tstate_native_thread_id;
+	uint32_t tstate_datastack_chunk; /* 0 = unknown */
+	uint32_t tstate_datastack_top;   /* 0 = unknown */
+	/* _PyInterpreterFrame */
+	uint32_t frame_size;             /* bytes to read for one frame header */
+	uint32_t frame_code;             /* f_code / f_executable */
+	uint32_t frame_previous;
+	uint32_t frame_instr;            /* prev_instr / instr_ptr */
+	uint32_t frame_owner;
+	bool instr_is_current;           /* 3.13+: instr_ptr is the current
+					    instruction; before, prev_instr is
+					    the last one started (same index) */
+	int owner_cstack;                /* owner value of C-stack shim frames
+					    to skip, -1 = none */
+	uint64_t code_tag_mask;          /* low bits to clear in f_executable */
+	/* PyCodeObject */
+	uint32_t code_size;              /* bytes to read for one code header */
+	uint32_t co_firstlineno, co_filename, co_name, co_qualname, co_linetable;
+	uint32_t co_code_adaptive;
+	/* PyObject, PyBytesObject, PyUnicodeObject */
+	uint32_t ob_type;
+	uint32_t bytes_size, bytes_sval;
+	uint32_t unicode_length, unicode_state;
+	uint32_t unicode_ascii_size;     /* sizeof(PyASCIIObject) */
+	uint32_t unicode_compact_size;   /* sizeof(PyCompactUnicodeObject) */
+};
+
+/* The built-in table for major.minor, or NULL (3.13+ has none: use
+ * hp_pylayout_from_debug). */
+const struct hp_pylayout *hp_pylayout_find(int major, int minor);
+
+/* Human-readable list of supported versions, e.g. "3.11, 3.12, 3.13". */
+const char *hp_pylayout_supported(void);
+
+/* Size of the _Py_DebugOffsets prefix hotpath reads from _PyRuntime. */
+#define HP_PYDEBUG_READ_SIZE 1024
+
+/* Build a layout from the bytes at the start of a 3.13+ _PyRuntime: checks
+ * the "xdebugpy" cookie, the version and every offset's plausibility
+ * (each field must lie inside its struct's declared size).  *version gets
+ * PY_VERSION_HEX from the table even when the layout is refused. */
+int hp_pylayout_from_debug(const void *data, size_t len, struct hp_pylayout *l,
+			   uint64_t *version, struct hp_err *err);
+
+#endif

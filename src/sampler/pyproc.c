@@ -1,0 +1,799 @@
+#include "sampler/pyproc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/u64map.h"
+#include "sampler/elf.h"
+#include "sampler/linetable.h"
+#include "sampler/mem.h"
+#include "sampler/proc.h"
+
+#define MAX_THREADS 4096
+#define MAX_DEPTH 8192
+#define MAX_STR_CHARS 4096
+#define MAX_LINETABLE (1u << 20)
+#define MAX_CHUNK_READ (512u << 10)
+#define MAX_CODES 200000
+#define MAX_SNAPS 32
+#define CODE_HDR_MAX 512
+
+struct hp_pycode {
+	uint64_t addr;
+	uint32_t uid;
+	uint64_t seen_tick;     /* tick in which it was last validated */
+	/* fields compared on reuse */
+	uint64_t type, filename_p, name_p, qualname_p, linetable_p;
+	int32_t firstlineno;
+	/* resolved */
+	char *qualname, *filename;
+	uint8_t *linetable;
+	size_t linetable_len;
+};
+
+void hp_pyproc_init(struct hp_pyproc *pp, pid_t pid)
+{
+	memset(pp, 0, sizeof(*pp));
+	pp->pid = pid;
+	pp->next_uid = 1;
+}
+
+static void code_release(struct hp_pycode *c)
+{
+	free(c->qualname);
+	free(c->filename);
+	free(c->linetable);
+	c->qualname = c->filename = NULL;
+	c->linetable = NULL;
+}
+
+static void codes_clear(struct hp_pyproc *pp)
+{
+	for (uint32_t i = 0; i < pp->nr_codes; i++)
+		code_release(&pp->codes[i]);
+	pp->nr_codes = 0;
+	if (pp->slots)
+		memset(pp->slots, 0, ((size_t)pp->slot_mask + 1) * sizeof(*pp->slots));
+}
+
+void hp_pyproc_release(struct hp_pyproc *pp)
+{
+	codes_clear(pp);
+	free(pp->codes);
+	free(pp->slots);
+	free(pp->binary);
+	free(pp->chunk);
+	free(pp->frames);
+	free(pp->frame_codes);
+	free(pp->reqs);
+	free(pp->hdrs);
+	for (size_t i = 0; i < pp->nr_checked; i++)
+		free(pp->checked[i]);
+	free(pp->checked);
+	memset(pp, 0, sizeof(*pp));
+}
+
+static uint64_t rd64(const unsigned char *b, uint32_t off)
+{
+	uint64_t v;
+
+	memcpy(&v, b + off, sizeof(v));
+	return v;
+}
+
+static int32_t rd32(const unsigned char *b, uint32_t off)
+{
+	int32_t v;
+
+	memcpy(&v, b + off, sizeof(v));
+	return v;
+}
+
+/* ---- finding the interpreter ---- */
+
+static bool was_checked(const struct hp_pyproc *pp, const char *path)
+{
+	for (size_t i = 0; i < pp->nr_checked; i++)
+		if (!strcmp(pp->checked[i], path))
+			return true;
+	return false;
+}
+
+/* "python3.11", "libpython3.11.so.1.0", "python3.11d" -> 3, 11 */
+static int version_from_name(const char *path, int *major, int *minor)
+{
+	const char *base = strrchr(path, '/'), *p;
+
+	base = base ? base + 1 : path;
+	p = strstr(base, "python");
+	if (!p)
+		return -1;
+	p += 6;
+	if (!isdigit((unsigned char)p[0]) || p[1] != '.' || !isdigit((unsigned char)p[2]))
+		return -1;
+	*major = p[0] - '0';
+	*minor = p[2] - '0';
+	if (isdigit((unsigned char)p[3]))
+		*minor = *minor * 10 + (p[3] - '0');
+	return 0;
+}
+
+static bool is_candidate(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	return strstr(base, "python") != NULL;
+}
+
+static const char *const sym_names[] = {
+	"_PyRuntime", "Py_Version", "PyCode_Type", "PyUnicode_Type", "PyBytes_Type",
+};
+enum { S_RUNTIME, S_VERSION, S_CODE, S_UNICODE, S_BYTES, S_NR };
+
+static enum hp_pyfind errno_status(int e)
+{
+	if (e == EACCES || e == EPERM)
+		return HP_PYFIND_DENIED;
+	if (e == ENOENT || e == ESRCH)
+		return HP_PYFIND_GONE;
+	return HP_PYFIND_ERROR;
+}
+
+static enum hp_pyfind denied(struct hp_pyproc *pp, struct hp_err *err)
+{
+	hp_err_set(err, "permission denied reading process %d: reading another process's "
+		   "memory needs the same user and ptrace permission (root or CAP_SYS_PTRACE; "
+		   "in a container add --cap-add SYS_PTRACE; check "
+		   "/proc/sys/kernel/yama/ptrace_scope, 1 allows only descendants, so '--pid' "
+		   "needs root or ptrace_scope 0)", (int)pp->pid);
+	return HP_PYFIND_DENIED;
+}
+
+/* Look at one file mapped in the target; fills pp when it holds _PyRuntime. */
+static enum hp_pyfind try_binary(struct hp_pyproc *pp, const struct hp_proc_maps *maps,
+				 const char *path, struct hp_err *err)
+{
+	uint64_t vals[S_NR], bias;
+	struct hp_elf_syms s = { sym_names, S_NR, vals, NULL, false, 0, 0 };
+	struct hp_buf rooted = HP_BUF_INIT;
+	int major = 0, minor = 0;
+	enum hp_pyfind ret = HP_PYFIND_NOT_YET;
+
+	/* the path is in the target's mount namespace */
+	hp_buf_addf(&rooted, "/proc/%d/root%s", (int)pp->pid, path);
+	if (hp_elf_lookup_file(rooted.data, &s, NULL) && hp_elf_lookup_file(path, &s, NULL))
+		goto not_it;
+	if (!vals[S_RUNTIME] || hp_elf_load_bias(maps, path, &s, &bias))
+		goto not_it;
+	pp->runtime = vals[S_RUNTIME] + bias;
+	pp->code_type = vals[S_CODE] ? vals[S_CODE] + bias : 0;
+	pp->unicode_type = vals[S_UNICODE] ? vals[S_UNICODE] + bias : 0;
+	pp->bytes_type = vals[S_BYTES] ? vals[S_BYTES] + bias : 0;
+	pp->version_hex = 0;
+	if (vals[S_VERSION]) {
+		uint32_t v;
+
+		if (hp_mem_read(pp->pid, vals[S_VERSION] + bias, &v, sizeof(v))) {
+			ret = errno == EPERM ? denied(pp, err) : errno_status(errno);
+			goto cleanup;
+		}
+		if ((v >> 24) == 3)
+			pp->version_hex = v;
+	}
+	if (pp->version_hex) {
+		major = (int)(pp->version_hex >> 24);
+		minor = (int)((pp->version_hex >> 16) & 0xff);
+		snprintf(pp->version, sizeof(pp->version), "%d.%d.%d", major, minor,
+			 (int)((pp->version_hex >> 8) & 0xff));
+	} else if (version_from_name(path, &major, &minor) == 0) {
+		pp->version_hex = ((uint64_t)major << 24) | ((uint64_t)minor << 16);
+		snprintf(pp->version, sizeof(pp->version), "%d.%d", major, minor);
+	} else {
+		hp_err_set(err, "cannot tell the python version of '%s' in process %d", path,
+			   (int)pp->pid);
+		ret = HP_PYFIND_UNSUPPORTED;
+		goto cleanup;
+	}
+	free(pp->binary);
+	pp->binary = hp_xstrdup(path);
+	if (major == 3 && minor >= 13) {
+		unsigned char dbg[HP_PYDEBUG_READ_SIZE];
+		uint64_t dv;
+
+		if (hp_mem_read(pp->pid, pp->runtime, dbg, sizeof(dbg))) {
+			ret = errno == EPERM ? denied(pp, err) : errno_status(errno);
+			goto cleanup;
+		}
+		if (hp_pylayout_from_debug(dbg, sizeof(dbg), &pp->layout, &dv, err)) {
+			hp_err_prefix(err, "unsupported python version %s in process %d ('%s'); "
+				      "supported: %s", pp->version, (int)pp->pid, path,
+				      hp_pylayout_supported());
+			ret = HP_PYFIND_UNSUPPORTED;
+			goto cleanup;
+		}
+	} else {
+		const struct hp_pylayout *l = hp_pylayout_find(major, minor);
+
+		if (!l) {
+			hp_err_set(err, "unsupported python version %s in process %d ('%s'); "
+				   "supported: %s", pp->version, (int)pp->pid, path,
+				   hp_pylayout_supported());
+			ret = HP_PYFIND_UNSUPPORTED;
+			goto cleanup;
+		}
+		pp->layout = *l;
+	}
+	pp->found = true;
+	ret = HP_PYFIND_OK;
+	goto cleanup;
+not_it:
+	HP_GROW(pp->checked, pp->nr_checked + 1, pp->alloc_checked);
+	pp->checked[pp->nr_checked++] = hp_xstrdup(path);
+cleanup:
+	hp_buf_release(&rooted);
+	return ret;
+}
+
+/* Is the interpreter initialised far enough to have a thread state? */
+static enum hp_pyfind check_ready(struct hp_pyproc *pp, struct hp_err *err)
+{
+	const struct hp_pylayout *l = &pp->layout;
+	uint64_t interp, tstate, back;
+
+	if (hp_mem_read_u64(pp->pid, pp->runtime + l->runtime_interpreters_head, &interp))
+		goto read_failed;
+	if (!interp)
+		return HP_PYFIND_NOT_YET;
+	if (hp_mem_read_u64(pp->pid, interp + l->interp_threads_head, &tstate))
+		return HP_PYFIND_NOT_YET;
+	if (!tstate)
+		return HP_PYFIND_NOT_YET;
+	if (hp_mem_read_u64(pp->pid, tstate + l->tstate_interp, &back) || back != interp)
+		return HP_PYFIND_NOT_YET;
+	pp->interp = interp;
+	return HP_PYFIND_OK;
+read_failed:
+	if (errno == EPERM)
+		return denied(pp, err);
+	if (errno == ESRCH)
+		return HP_PYFIND_GONE;
+	return HP_PYFIND_NOT_YET;
+}
+
+enum hp_pyfind hp_pyproc_find(struct hp_pyproc *pp, struct hp_err *err)
+{
+	struct hp_proc_maps maps = { 0 };
+	char exe[4096], link[64];
+	ssize_t n;
+	enum hp_pyfind ret = HP_PYFIND_NOT_YET;
+
+	if (pp->found)
+		return check_ready(pp, err);
+	if (hp_proc_maps_read(&maps, pp->pid, err)) {
+		ret = errno_status(errno);
+		if (ret == HP_PYFIND_DENIED)
+			denied(pp, err);
+		goto cleanup;
+	}
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pp->pid);
+	n = readlink(link, exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	/* the executable first (static builds), then libpython */
+	for (int pass = 0; pass < 2 && ret == HP_PYFIND_NOT_YET; pass++) {
+		for (size_t i = 0; i < maps.nr && ret == HP_PYFIND_NOT_YET; i++) {
+			const char *path = maps.maps[i].path;
+
+			if (path[0] != '/' || maps.maps[i].offset != 0)
+				continue;
+			if (pass == 0 ? strcmp(path, exe) != 0 : !is_candidate(path))
+				continue;
+			if (was_checked(pp, path))
+				continue;
+			ret = try_binary(pp, &maps, path, err);
+		}
+	}
+	if (ret == HP_PYFIND_OK)
+		ret = check_ready(pp, err);
+cleanup:
+	hp_proc_maps_release(&maps);
+	return ret;
+}
+
+/* ---- remote objects ---- */
+
+int hp_pyproc_unicode_decode(const struct hp_pylayout *l, const unsigned char *buf, size_t len,
+			     char *out, size_t cap, size_t *need)
+{
+	uint32_t state;
+	uint64_t length;
+	unsigned kind, compact, ascii;
+	size_t data_off, nbytes, o = 0;
+
+	*need = 0;
+	if (cap == 0 || len < l->unicode_compact_size || len < (size_t)l->unicode_state + 4 ||
+	    len < (size_t)l->unicode_length + 8)
+		return -1;
+	memcpy(&state, buf + l->unicode_state, sizeof(state));
+	length = rd64(buf, l->unicode_length);
+	kind = (state >> 2) & 7;
+	compact = (state >> 5) & 1;
+	ascii = (state >> 6) & 1;
+	if (!compact || (kind != 1 && kind != 2 && kind != 4) || (ascii && kind != 1) ||
+	    length > MAX_STR_CHARS)
+		return -1;
+	data_off = ascii ? l->unicode_ascii_size : l->unicode_compact_size;
+	nbytes = (size_t)length * kind;
+	if (len < data_off + nbytes) {
+		*need = data_off + nbytes;
+		return 1;
+	}
+	for (size_t i = 0; i < length; i++) {
+		const unsigned char *p = buf + data_off + i * kind;
+		uint32_t c;
+		char enc[4];
+		size_t el;
+
+		if (kind == 1)
+			c = p[0];
+		else if (kind == 2)
+			c = (uint32_t)p[0] | ((uint32_t)p[1] << 8);
+		else
+			c = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+			    ((uint32_t)p[3] << 24);
+		if (ascii && c > 0x7f)
+			return -1;
+		if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			c = 0xfffd;
+		if (c < 0x80) {
+			enc[0] = (char)c;
+			el = 1;
+		} else if (c < 0x800) {
+			enc[0] = (char)(0xc0 | (c >> 6));
+			enc[1] = (char)(0x80 | (c & 0x3f));
+			el = 2;
+		} else if (c < 0x10000) {
+			enc[0] = (char)(0xe0 | (c >> 12));
+			enc[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+			enc[2] = (char)(0x80 | (c & 0x3f));
+			el = 3;
+		} else {
+			enc[0] = (char)(0xf0 | (c >> 18));
+			enc[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+			enc[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+			enc[3] = (char)(0x80 | (c & 0x3f));
+			el = 4;
+		}
+		if (o + el >= cap)
+			return -1;
+		memcpy(out + o, enc, el);
+		o += el;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+static char *read_unicode(struct hp_pyproc *pp, uint64_t addr)
+{
+	const struct hp_pylayout *l = &pp->layout;
+	unsigned char small[512], *buf = small;
+	char *out = NULL, *res = NULL;
+	size_t need, cap = MAX_STR_CHARS * 4 + 1;
+	ssize_t got;
+	int r;
+
+	got = hp_mem_read_some(pp->pid, addr, small, sizeof(small));
+	if (got < (ssize_t)l->unicode_compact_size)
+		return NULL;
+	if (pp->unicode_type && rd64(small, l->ob_type) != pp->unicode_type)
+		return NULL;
+	out = hp_xmalloc(cap);
+	r = hp_pyproc_unicode_decode(l, small, (size_t)got, out, cap, &need);
+	if (r == 1) {
+		buf = hp_xmalloc(need);
+		if (hp_mem_read(pp->pid, addr, buf, need) == 0)
+			r = hp_pyproc_unicode_decode(l, buf, need, out, cap, &need);
+		else
+			r = -1;
+	}
+	if (r == 0) {
+		res = out;
+		out = NULL;
+	}
+	if (buf != small)
+		free(buf);
+	free(out);
+	return res;
+}
+
+static int read_bytes(struct hp_pyproc *pp, uint64_t addr, uint8_t **data, size_t *len)
+{
+	const struct hp_pylayout *l = &pp->layout;
+	unsigned char hdr[64];
+	uint64_t size;
+
+	if (l->bytes_sval > sizeof(hdr) || hp_mem_read(pp->pid, addr, hdr, l->bytes_sval))
+		return -1;
+	if (pp->bytes_type && rd64(hdr, l->ob_type) != pp->bytes_type)
+		return -1;
+	size = rd64(hdr, l->bytes_size);
+	if (size > MAX_LINETABLE)
+		return -1;
+	*data = hp_xmalloc(size ? size : 1);
+	if (size && hp_mem_read(pp->pid, addr + l->bytes_sval, *data, size)) {
+		free(*data);
+		*data = NULL;
+		return -1;
+	}
+	*len = size;
+	return 0;
+}
+
+/* ---- code cache ---- */
+
+static uint32_t slot_of(const struct hp_pyproc *pp, uint64_t addr)
+{
+	uint32_t s = (uint32_t)hp_u64map_hash(addr) & pp->slot_mask;
+
+	while (pp->slots[s] && pp->codes[pp->slots[s] - 1].addr != addr)
+		s = (s + 1) & pp->slot_mask;
+	return s;
+}
+
+static void slots_rehash(struct hp_pyproc *pp, uint32_t nslots)
+{
+	free(pp->slots);
+	pp->slots = hp_xcalloc(nslots, sizeof(*pp->slots));
+	pp->slot_mask = nslots - 1;
+	for (uint32_t i = 0; i < pp->nr_codes; i++)
+		pp->slots[slot_of(pp, pp->codes[i].addr)] = i + 1;
+}
+
+/* Compare a freshly read header with the cached entry. */
+static bool code_matches(const struct hp_pyproc *pp, const struct hp_pycode *c,
+			 const unsigned char *h)
+{
+	const struct hp_pylayout *l = &pp->layout;
+
+	return rd64(h, l->ob_type) == c->type && rd64(h, l->co_filename) == c->filename_p &&
+	       rd64(h, l->co_name) == c->name_p && rd64(h, l->co_qualname) == c->qualname_p &&
+	       rd64(h, l->co_linetable) == c->linetable_p &&
+	       rd32(h, l->co_firstlineno) == c->firstlineno;
+}
+
+/* (Re)resolve a code entry from its header h. */
+static int code_fill(struct hp_pyproc *pp, struct hp_pycode *c, const unsigned char *h)
+{
+	const struct hp_pylayout *l = &pp->layout;
+
+	code_release(c);
+	c->type = rd64(h, l->ob_type);
+	c->filename_p = rd64(h, l->co_filename);
+	c->name_p = rd64(h, l->co_name);
+	c->qualname_p = rd64(h, l->co_qualname);
+	c->linetable_p = rd64(h, l->co_linetable);
+	c->firstlineno = rd32(h, l->co_firstlineno);
+	c->uid = pp->next_uid++;
+	if (pp->code_type && c->type != pp->code_type)
+		goto bad;
+	if (c->firstlineno < 0)
+		goto bad;
+	c->qualname = read_unicode(pp, c->qualname_p);
+	c->filename = read_unicode(pp, c->filename_p);
+	if (!c->qualname || !c->filename)
+		goto bad;
+	if (read_bytes(pp, c->linetable_p, &c->linetable, &c->linetable_len))
+		goto bad;
+	return 0;
+bad:
+	/* forget the entry so the next sample re-reads it */
+	code_release(c);
+	c->type = 0;
+	c->seen_tick = 0;
+	return -1;
+}
+
+static struct hp_pycode *code_lookup(struct hp_pyproc *pp, uint64_t addr, bool *fresh)
+{
+	uint32_t s;
+
+	if (!pp->slots)
+		slots_rehash(pp, 1024);
+	s = slot_of(pp, addr);
+	*fresh = false;
+	if (pp->slots[s])
+		return &pp->codes[pp->slots[s] - 1];
+	HP_GROW(pp->codes, pp->nr_codes + 1, pp->alloc_codes);
+	memset(&pp->codes[pp->nr_codes], 0, sizeof(pp->codes[0]));
+	pp->codes[pp->nr_codes].addr = addr;
+	pp->slots[s] = ++pp->nr_codes;
+	if ((uint64_t)pp->nr_codes * 4 > ((uint64_t)pp->slot_mask + 1) * 3) {
+		slots_rehash(pp, (pp->slot_mask + 1) * 2);
+		s = slot_of(pp, addr);
+	}
+	*fresh = true;
+	return &pp->codes[pp->slots[s] - 1];
+}
+
+/* ---- walking ---- */
+
+struct rawframe {
+	uint64_t code;
+	int64_t index;   /* code-unit index of the current instruction */
+};
+
+/* Collect the raw frames of one thread (leaf first).  Returns the count or
+ * -1 on a failed read or an implausible chain. */
+static int walk_thread(struct hp_pyproc *pp, const unsigned char *ts, struct rawframe **out,
+		       size_t *alloc)
+{
+	const struct hp_pylayout *l = &pp->layout;
+	struct { uint64_t lo, hi; size_t off; } snaps[MAX_SNAPS];
+	uint64_t frame;
+	unsigned char fb[512];
+	int n = 0, nsnap;
+
+	if (l->frame_size > sizeof(fb))
+		return -1;
+	if (l->tstate_cframe) {
+		uint64_t cframe = rd64(ts, l->tstate_cframe);
+
+		if (!cframe)
+			return 0;
+		if (hp_mem_read_u64(pp->pid, cframe + l->cframe_current_frame, &frame))
+			return -1;
+	} else {
+		frame = rd64(ts, l->tstate_current_frame);
+	}
+	if (!frame)
+		return 0;
+	/* read the live part of the thread's data-stack chunks, newest
+	 * first, one read each: frames found there need no read of their own */
+	nsnap = 0;
+	if (l->tstate_datastack_chunk && l->tstate_datastack_top) {
+		uint64_t chunk = rd64(ts, l->tstate_datastack_chunk);
+		uint64_t top = rd64(ts, l->tstate_datastack_top);
+		size_t used = 0;
+
+		while (chunk && top > chunk && top - chunk <= MAX_CHUNK_READ && nsnap < MAX_SNAPS &&
+		       used + (top - chunk) <= MAX_CHUNK_READ * 4) {
+			size_t len = (size_t)(top - chunk);
+			uint64_t prev, prev_top;
+
+			if (used + len > pp->chunk_alloc) {
+				pp->chunk_alloc = used + len > 2 * pp->chunk_alloc ? used + len : 2 * pp->chunk_alloc;
+				pp->chunk = hp_xrealloc(pp->chunk, pp->chunk_alloc);
+			}
+			if (len < 24 || hp_mem_read(pp->pid, chunk, pp->chunk + used, len))
+				break;
+			snaps[nsnap].lo = chunk;
+			snaps[nsnap].hi = top;
+			snaps[nsnap].off = used;
+			nsnap++;
+			/* _PyStackChunk: previous, size, top (slots used) */
+			prev = rd64(pp->chunk + used, 0);
+			used += len;
+			if (!prev || hp_mem_read_u64(pp->pid, prev + 16, &prev_top) ||
+			    prev_top > MAX_CHUNK_READ / 8)
+				break;
+			chunk = prev;
+			top = prev + 24 + prev_top * 8;
+		}
+	}
+	while (frame) {
+		const unsigned char *f;
+		uint64_t code, instr;
+		int owner;
+
+		if (n >= MAX_DEPTH || (frame & 7))
+			return -1;
+		f = NULL;
+		for (int k = 0; k < nsnap && !f; k++)
+			if (frame >= snaps[k].lo && frame + l->frame_size <= snaps[k].hi &&
+			    frame + l->frame_size > frame)
+				f = pp->chunk + snaps[k].off + (frame - snaps[k].lo);
+		if (!f) {
+			if (hp_mem_read(pp->pid, frame, fb, l->frame_size))
+				return -1;
+			f = fb;
+		}
+		code = rd64(f, l->frame_code) & ~l->code_tag_mask;
+		instr = rd64(f, l->frame_instr);
+		owner = f[l->frame_owner];
+		frame = rd64(f, l->frame_previous);
+		if (owner > 3 || owner < 0)
+			return -1;
+		/* a generator's frame is always resumed by someone: at the bottom
+		 * of a chain it means the generator suspended under us */
+		if (!frame && owner == 1)
+			return -1;
+		if (l->owner_cstack >= 0 && owner == l->owner_cstack)
+			continue;
+		if (!code || (code & 7))
+			return -1;
+		HP_GROW(*out, (size_t)n + 1, *alloc);
+		(*out)[n].code = code;
+		/* instr may lie before the first instruction (a frame that has
+		 * not started yet): index -1 */
+		if (instr < code + l->co_code_adaptive)
+			(*out)[n].index = -1;
+		else if ((instr - code - l->co_code_adaptive) / 2 > (1u << 24))
+			return -1;
+		else
+			(*out)[n].index = (int64_t)((instr - code - l->co_code_adaptive) / 2);
+		n++;
+	}
+	return n;
+}
+
+/* Two walks agree: same code objects, same call sites above the leaf. */
+static bool same_stack(const struct rawframe *a, const struct rawframe *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (a[i].code != b[i].code || (i > 0 && a[i].index != b[i].index))
+			return false;
+	return true;
+}
+
+int hp_pyproc_sample(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
+		     struct hp_pysample_stats *st)
+{
+	const struct hp_pylayout *l = &pp->layout;
+	unsigned char ts[4096];
+	struct rawframe *raw = NULL, *raw2 = NULL;
+	size_t raw_alloc = 0, raw2_alloc = 0;
+	uint64_t tstate;
+	int nthreads = 0, ret = 0;
+
+	pp->tick++;
+	/* bound the cache; only between samples, so indexes stay valid */
+	if (pp->nr_codes >= MAX_CODES)
+		codes_clear(pp);
+	if (l->tstate_size > sizeof(ts) || l->code_size > CODE_HDR_MAX)
+		return -1;
+	if (hp_mem_read_u64(pp->pid, pp->interp + l->interp_threads_head, &tstate)) {
+		if (errno == ESRCH || errno == EPERM)
+			return -1;
+		st->errors++;
+		return 0;
+	}
+	while (tstate) {
+		int n, bad = 0;
+		size_t nreq = 0;
+		uint64_t tid;
+
+		if (++nthreads > MAX_THREADS || hp_mem_read(pp->pid, tstate, ts, l->tstate_size)) {
+			if (errno == ESRCH) {
+				ret = -1;
+				goto cleanup;
+			}
+			st->errors++;
+			break;
+		}
+		if (rd64(ts, l->tstate_interp) != pp->interp) {
+			st->errors++;
+			break;
+		}
+		tstate = rd64(ts, l->tstate_next);
+		tid = rd64(ts, l->tstate_native_thread_id);
+		n = walk_thread(pp, ts, &raw, &raw_alloc);
+		/* The frames are read one after another while the thread runs, so
+		 * a walk may tear (a caller read after its callee returned).  Walk
+		 * again and require the same frames and the same call sites
+		 * (every index but the leaf's); retry twice, then count an error. */
+		for (int attempt = 0; n > 0; attempt++) {
+			int n2 = walk_thread(pp, ts, &raw2, &raw2_alloc);
+
+			if (n2 == n && same_stack(raw, raw2, n))
+				break;
+			if (attempt == 2 || n2 < 0) {
+				n = -1;
+				break;
+			}
+			{
+				struct rawframe *tmp = raw;
+				size_t ta = raw_alloc;
+
+				raw = raw2;
+				raw_alloc = raw2_alloc;
+				raw2 = tmp;
+				raw2_alloc = ta;
+				n = n2;
+			}
+		}
+		if (n < 0) {
+			st->errors++;
+			continue;
+		}
+		if (n == 0)
+			continue;
+		/* validate every distinct code object of the stack in one read */
+		if ((size_t)n > pp->reqs_alloc) {
+			size_t a = (size_t)n * 2;
+
+			pp->reqs = hp_xreallocarray(pp->reqs, a, sizeof(*pp->reqs));
+			pp->hdrs = hp_xreallocarray(pp->hdrs, a, CODE_HDR_MAX);
+			pp->frame_codes = hp_xreallocarray(pp->frame_codes, a, sizeof(uint32_t));
+			pp->frames = hp_xreallocarray(pp->frames, a, sizeof(*pp->frames));
+			pp->reqs_alloc = a;
+		}
+		for (int i = 0; i < n; i++) {
+			bool fresh;
+			struct hp_pycode *c = code_lookup(pp, raw[i].code, &fresh);
+			uint32_t ci = (uint32_t)(c - pp->codes);
+
+			pp->frame_codes[i] = ci;
+			if (c->seen_tick == pp->tick)
+				continue;
+			c->seen_tick = pp->tick;
+			pp->reqs[nreq].addr = raw[i].code;
+			pp->reqs[nreq].buf = pp->hdrs + nreq * CODE_HDR_MAX;
+			pp->reqs[nreq].len = l->code_size;
+			nreq++;
+		}
+		if (hp_mem_readv(pp->pid, pp->reqs, nreq) < 0) {
+			ret = -1;
+			goto cleanup;
+		}
+		for (size_t k = 0; k < nreq; k++) {
+			bool fresh;
+			struct hp_pycode *c = code_lookup(pp, pp->reqs[k].addr, &fresh);
+			const unsigned char *h = pp->reqs[k].buf;
+
+			if (!pp->reqs[k].ok) {
+				c->seen_tick = 0;
+				c->type = 0;
+				bad = 1;
+				continue;
+			}
+			if (c->qualname && code_matches(pp, c, h))
+				continue;
+			if (code_fill(pp, c, h))
+				bad = 1;
+		}
+		if (bad) {
+			st->errors++;
+			continue;
+		}
+		for (int i = 0; i < n; i++) {
+			const struct hp_pycode *c = &pp->codes[pp->frame_codes[i]];
+			int line;
+
+			if (!c->qualname ||
+			    hp_linetable_line(c->linetable, c->linetable_len, c->firstlineno,
+					      (int)raw[i].index, &line)) {
+				bad = 1;
+				break;
+			}
+			pp->frames[i].uid = c->uid;
+			pp->frames[i].line = line < 0 ? c->firstlineno : line;
+			pp->frames[i].qualname = c->qualname;
+			pp->frames[i].filename = c->filename;
+		}
+		if (bad) {
+			st->errors++;
+			continue;
+		}
+		/* a frame that has not started (index -1) is not yet running:
+		 * drop it so the sample goes to its caller's call line, as
+		 * CPython's own tracebacks do */
+		{
+			int skip = 0;
+
+			while (skip < n - 1 && raw[skip].index < 0)
+				skip++;
+			fn(ctx, pp->pid, tid, pp->frames + skip, (size_t)(n - skip));
+		}
+		st->threads++;
+	}
+cleanup:
+	free(raw);
+	free(raw2);
+	return ret;
+}

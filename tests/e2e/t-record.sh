@@ -1,0 +1,13 @@
+# hotpath record: accuracy of stacks, names and lines on both CPython builds.
+. "$E2E_DIR/lib.sh"
+. "$E2E_DIR/record_lib.sh"
+for py in $PYS; do
+	for run in 1 2 3; do
+		SECS=1.5 record_check "$py" nested.py -r 1000
+	done
+	for fx in methods.py recursion.py genasync.py lambdas.py 'ünïcødé_名前.py'; do
+		for run in 1 2; do
+			record_check "$py" "$fx" -r 300
+		done
+	done
+done

@@ -1,0 +1,40 @@
+/* libFuzzer target: the marshal reader and the pstats model built on it,
+ * then every view's building blocks (sort by each key, callees, names). */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "profile/marshal.h"
+#include "profile/pstats.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct hp_marshal m;
+	struct hp_pstats st;
+	struct hp_err err;
+
+	hp_marshal_init(&m);
+	(void)hp_marshal_parse(&m, data, size, NULL, &err);
+	hp_marshal_release(&m);
+
+	hp_pstats_init(&st);
+	if (hp_pstats_read_mem(&st, data, size, &err) == 0) {
+		struct hp_pstats_callees ce;
+		struct hp_buf b = HP_BUF_INIT;
+
+		for (int k = 0; k < HP_PSORT_NR; k++) {
+			enum hp_pstats_sort_key key = (enum hp_pstats_sort_key)k;
+
+			free(hp_pstats_sort(&st, &key, 1));
+		}
+		hp_pstats_callees_build(&st, &ce);
+		hp_pstats_callees_release(&ce);
+		for (uint32_t i = 0; i < st.nr_keys; i++)
+			hp_pstats_std_name(&st, i, &b);
+		hp_buf_release(&b);
+	}
+	hp_pstats_release(&st);
+	return 0;
+}

@@ -1,0 +1,306 @@
+/* Unit tests for the pstats model: hand-built stats dumps, the caller tuple
+ * order, totals, sorting as pstats sorts, callees, and malformed input. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "profile/pstats.h"
+
+static struct hp_pstats st;
+static struct hp_err err;
+static struct hp_buf in;
+
+static void setup(void)
+{
+	hp_pstats_init(&st);
+	hp_buf_init(&in);
+	memset(&err, 0, sizeof(err));
+}
+
+static void teardown(void)
+{
+	hp_pstats_release(&st);
+	hp_buf_release(&in);
+}
+
+TestSuite(pstats, .init = setup, .fini = teardown);
+
+/* ---- a tiny marshal writer ---- */
+static void w_i32(int32_t v)
+{
+	uint32_t u = (uint32_t)v;
+
+	hp_buf_addch(&in, 'i');
+	for (int k = 0; k < 4; k++)
+		hp_buf_addch(&in, (char)(u >> (8 * k)));
+}
+
+static void w_f64(double d)
+{
+	uint64_t u;
+
+	memcpy(&u, &d, 8);
+	hp_buf_addch(&in, 'g');
+	for (int k = 0; k < 8; k++)
+		hp_buf_addch(&in, (char)(u >> (8 * k)));
+}
+
+static void w_str(const char *s)
+{
+	hp_buf_addch(&in, 'z');
+	hp_buf_addch(&in, (char)strlen(s));
+	hp_buf_adds(&in, s);
+}
+
+static void w_key(const char *file, int line, const char *name)
+{
+	hp_buf_add(&in, ")\x03", 2);
+	w_str(file);
+	w_i32(line);
+	w_str(name);
+}
+
+/* (cc, nc, tt, ct, {  -- callers follow, then w_end() */
+static void w_func(const char *file, int line, const char *name, int cc, int nc, double tt, double ct)
+{
+	w_key(file, line, name);
+	hp_buf_add(&in, ")\x05", 2);
+	w_i32(cc);
+	w_i32(nc);
+	w_f64(tt);
+	w_f64(ct);
+	hp_buf_addch(&in, '{');
+}
+
+static void w_caller(const char *file, int line, const char *name, int nc, int cc, double tt, double ct)
+{
+	w_key(file, line, name);
+	hp_buf_add(&in, ")\x04", 2);
+	w_i32(nc);
+	w_i32(cc);
+	w_f64(tt);
+	w_f64(ct);
+}
+
+static void w_end(void)
+{
+	hp_buf_addch(&in, '0');
+}
+
+/* main -> fib (recursive), main -> len (a built-in) */
+static void sample(void)
+{
+	hp_buf_addch(&in, '{');
+	w_func("p.py", 1, "main", 1, 1, 0.5, 3.0);
+	w_end();
+	w_func("p.py", 5, "fib", 1, 9, 2.0, 2.0);
+	w_caller("p.py", 1, "main", 1, 1, 0.25, 2.0);
+	w_caller("p.py", 5, "fib", 8, 0, 1.75, 1.75);
+	w_end();
+	w_func("~", 0, "<built-in method builtins.len>", 4, 4, 0.5, 0.5);
+	w_caller("p.py", 1, "main", 4, 4, 0.5, 0.5);
+	w_end();
+	w_end();
+}
+
+static void load(void)
+{
+	int rc = hp_pstats_read_mem(&st, in.data, in.len, &err);
+
+	cr_assert_eq(rc, 0, "read failed: %s", err.msg);
+}
+
+static void load_bad(const char *want)
+{
+	int rc = hp_pstats_read_mem(&st, in.data, in.len, &err);
+
+	cr_assert_eq(rc, -1, "read should fail (%s)", want);
+	cr_assert(strstr(err.msg, want), "message '%s' lacks '%s'", err.msg, want);
+}
+
+Test(pstats, model)
+{
+	uint32_t fib;
+	const struct hp_pstats_entry *e;
+	const struct hp_pstats_call *c;
+
+	sample();
+	cr_assert(hp_pstats_sniff(in.data, in.len));
+	load();
+	cr_assert_eq(st.nr_entries, 3);
+	cr_assert_eq(st.total_calls, 14);
+	cr_assert_eq(st.prim_calls, 6);
+	cr_assert_float_eq(st.total_tt, 3.0, 1e-12);
+	cr_assert(st.tuple_callers);
+	fib = hp_pstats_find(&st, "p.py", 5, "fib");
+	cr_assert_eq(fib, 1);
+	cr_assert_eq(hp_pstats_find(&st, "p.py", 6, "fib"), HP_PSTATS_NONE);
+	e = &st.entries[fib];
+	cr_assert_eq(e->cc, 1);
+	cr_assert_eq(e->nc, 9);
+	cr_assert_eq(e->nr_callers, 2);
+	/* the caller tuple is (nc, cc, ...): the recursive call has nc 8, cc 0 */
+	c = &st.callers[e->first_caller + 1];
+	cr_assert_eq(c->nc, 8);
+	cr_assert_eq(c->cc, 0);
+	cr_assert_float_eq(c->tt, 1.75, 1e-12);
+}
+
+Test(pstats, std_names)
+{
+	struct hp_buf b = HP_BUF_INIT;
+
+	sample();
+	load();
+	hp_pstats_std_name(&st, st.entries[1].key, &b);
+	cr_assert_str_eq(b.data, "p.py:5(fib)");
+	hp_buf_reset(&b);
+	hp_pstats_std_name(&st, st.entries[2].key, &b);
+	cr_assert_str_eq(b.data, "{built-in method builtins.len}");
+	hp_buf_release(&b);
+}
+
+Test(pstats, sorting)
+{
+	enum hp_pstats_sort_key keys[HP_PSTATS_MAX_SORT_KEYS];
+	struct hp_buf desc = HP_BUF_INIT;
+	uint32_t *o;
+	int n;
+
+	sample();
+	load();
+	n = hp_pstats_sort_parse("cumulative", keys, &desc, &err);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(desc.data, "cumulative time");
+	o = hp_pstats_sort(&st, keys, n);
+	cr_assert_eq(o[0], 0);
+	cr_assert_eq(o[1], 1);
+	cr_assert_eq(o[2], 2);
+	free(o);
+	/* ties keep file order: main and len both have tt 0.5 */
+	hp_buf_reset(&desc);
+	n = hp_pstats_sort_parse("tottime,name", keys, &desc, &err);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(desc.data, "internal time, function name");
+	o = hp_pstats_sort(&st, keys, n);
+	cr_assert_eq(o[0], 1);
+	cr_assert_eq(o[1], 2); /* "<built-in ...>" < "main" */
+	cr_assert_eq(o[2], 0);
+	free(o);
+	n = hp_pstats_sort_parse("stdname", keys, NULL, &err);
+	o = hp_pstats_sort(&st, keys, n);
+	cr_assert_eq(o[0], 0); /* "p.py:1(main)" < "p.py:5(fib)" < "{built-in ...}" */
+	cr_assert_eq(o[2], 2);
+	free(o);
+	hp_buf_release(&desc);
+}
+
+Test(pstats, sort_words)
+{
+	enum hp_pstats_sort_key keys[HP_PSTATS_MAX_SORT_KEYS];
+
+	/* pstats' abbreviation rules */
+	cr_assert_eq(hp_pstats_sort_parse("cu", keys, NULL, &err), 1);
+	cr_assert_eq(keys[0], HP_PSORT_CUMULATIVE);
+	cr_assert_eq(hp_pstats_sort_parse("cum", keys, NULL, &err), -1);
+	cr_assert_eq(hp_pstats_sort_parse("tot", keys, NULL, &err), 1);
+	cr_assert_eq(keys[0], HP_PSORT_TIME);
+	cr_assert_eq(hp_pstats_sort_parse("file", keys, NULL, &err), 1);
+	cr_assert_eq(keys[0], HP_PSORT_FILE);
+	cr_assert_eq(hp_pstats_sort_parse("ncalls", keys, NULL, &err), 1);
+	cr_assert_eq(keys[0], HP_PSORT_CALLS);
+	cr_assert_eq(hp_pstats_sort_parse("total", keys, NULL, &err), 1);
+	cr_assert_eq(keys[0], HP_PSORT_CUMULATIVE);
+	cr_assert_eq(hp_pstats_sort_parse("bogus", keys, NULL, &err), -1);
+	cr_assert(strstr(err.msg, "unknown sort key 'bogus'"));
+	cr_assert_eq(hp_pstats_sort_parse("name,", keys, NULL, &err), -1);
+}
+
+Test(pstats, callees)
+{
+	struct hp_pstats_callees ce;
+
+	sample();
+	load();
+	hp_pstats_callees_build(&st, &ce);
+	/* main (entry 0) calls fib and len; fib calls itself */
+	cr_assert_eq(ce.first[1] - ce.first[0], 2);
+	cr_assert_eq(ce.first[2] - ce.first[1], 1);
+	cr_assert_eq(ce.items[ce.first[1]].callee, 1);
+	cr_assert_eq(ce.first[3] - ce.first[2], 0);
+	hp_pstats_callees_release(&ce);
+}
+
+Test(pstats, duplicate_keys)
+{
+	/* a repeated key: the last value wins, in the first place */
+	hp_buf_addch(&in, '{');
+	w_func("a.py", 1, "f", 1, 1, 1.0, 1.0);
+	w_caller("a.py", 2, "g", 1, 1, 1.0, 1.0);
+	w_end();
+	w_func("a.py", 2, "g", 1, 1, 0.0, 2.0);
+	w_end();
+	w_func("a.py", 1, "f", 2, 2, 3.0, 3.0);
+	w_end();
+	w_end();
+	load();
+	cr_assert_eq(st.nr_entries, 2);
+	cr_assert_eq(st.entries[0].nc, 2);
+	cr_assert_eq(st.entries[0].nr_callers, 0);
+	cr_assert_eq(st.total_calls, 3);
+}
+
+Test(pstats, profile_module_callers)
+{
+	/* the pure-Python profile module stores a call count per caller */
+	hp_buf_addch(&in, '{');
+	w_func("a.py", 1, "f", 3, 3, 1.0, 1.0);
+	w_key("a.py", 9, "main");
+	w_i32(3);
+	w_end();
+	w_end();
+	load();
+	cr_assert(st.callers[0].count_only);
+	cr_assert_eq(st.callers[0].nc, 3);
+	cr_assert(!st.tuple_callers);
+}
+
+Test(pstats, malformed)
+{
+	hp_buf_adds(&in, "i\x01\x00\x00\x00");
+	load_bad("no marshalled dict at byte 0");
+}
+
+Test(pstats, wrong_arity)
+{
+	hp_buf_addch(&in, '{');
+	w_key("a.py", 1, "f");
+	hp_buf_add(&in, ")\x02NN", 4);
+	w_end();
+	/* the value tuple starts at byte 1 + key (2 + 6 + 5 + 3) = 17 */
+	load_bad("expected a function's numbers (cc, nc, tt, ct, callers) (a tuple of 5), found a tuple of 2 at byte 17");
+}
+
+Test(pstats, wrong_types)
+{
+	hp_buf_addch(&in, '{');
+	w_func("a.py", 1, "f", 1, 1, 1.0, 1.0);
+	hp_buf_add(&in, ")\x03NNN", 5);
+	w_i32(1);
+	w_end();
+	w_end();
+	load_bad("expected a file name (a str), found None at byte");
+}
+
+Test(pstats, truncated)
+{
+	sample();
+	for (size_t cut = 1; cut < in.len; cut++) {
+		struct hp_pstats t;
+
+		hp_pstats_init(&t);
+		cr_assert_eq(hp_pstats_read_mem(&t, in.data, cut, &err), -1, "cut at %zu", cut);
+		cr_assert(strstr(err.msg, "at byte"), "%s", err.msg);
+		hp_pstats_release(&t);
+	}
+}
