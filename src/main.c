@@ -22,6 +22,7 @@ static const struct hp_command commands[] = {
 	{ "top", cmd_top, &cmd_top_help },
 	{ "bench", cmd_bench, &cmd_bench_help },
 	{ "check", cmd_check, &cmd_check_help },
+	{ "compare", cmd_compare, &cmd_compare_help },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

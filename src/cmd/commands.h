@@ -14,6 +14,7 @@ int cmd_record(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 extern const struct hp_cmd_help cmd_flame_help;
 extern const struct hp_cmd_help cmd_callgraph_help;
@@ -21,5 +22,6 @@ extern const struct hp_cmd_help cmd_record_help;
 extern const struct hp_cmd_help cmd_top_help;
 extern const struct hp_cmd_help cmd_bench_help;
 extern const struct hp_cmd_help cmd_check_help;
+extern const struct hp_cmd_help cmd_compare_help;
 
 #endif

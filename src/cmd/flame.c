@@ -27,7 +27,7 @@ static const struct hp_opt flame_opts[] = {
 	HP_OPT_STR_("minwidth", 0, &opt_minwidth, "W",
 		    "omit frames narrower than W pixels, or W% of the total (default 0.1)"),
 	HP_OPT_STR_("countname", 0, &opt_countname, "NAME", "unit in tooltips (default: the weight's name)"),
-	HP_OPT_STR_("weight", 'w', &opt_weight, "NAME", "weight column to draw (default: the first)"),
+	HP_OPT_STR_("weight", 'w', &opt_weight, "NAME", "weight column to draw (default: the first; 'after' if differential)"),
 	HP_OPT_STR_("palette", 0, &opt_palette, "NAME",
 		    "hotpath (by frame kind), hot, mem, io, red, green, blue, aqua, yellow, purple, orange"),
 	HP_OPT_FLAG_("inverted", 0, &opt_inverted, "icicle graph: root at the top"),
@@ -40,8 +40,8 @@ static const struct hp_opt flame_opts[] = {
 const struct hp_cmd_help cmd_flame_help = {
 	"flame", "[options] IN.folded [-o OUT.svg]",
 	"draw a flame graph (or icicle graph) as an interactive SVG",
-	"Each box is a function on the stack; its width is the weight of the\n"
-	"samples with that function there, its parent is the caller below it.\n"
+	"Each box is a function on a stack: its width is the weight of the samples\n"
+	"with it there, the box below it (above, with --inverted) is its caller.\n"
 	"Open the SVG in a browser: hover for counts, click to zoom, Ctrl-F to\n"
 	"search by regular expression.  The output defaults to IN with '.svg'\n"
 	"replacing '.folded'.  See docs/flame.md.",

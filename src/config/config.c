@@ -55,7 +55,6 @@ static int type_error(const struct ctx *c, const struct hp_toml_entry *e, const 
 void hp_config_init(struct hp_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->defaults.output = hp_xstrdup(HP_CONFIG_DEFAULT_OUTPUT);
 	cfg->defaults.rate = HP_CONFIG_DEFAULT_RATE;
 	cfg->defaults.repeats = HP_CONFIG_DEFAULT_REPEATS;
 	cfg->defaults.threshold = HP_CONFIG_DEFAULT_THRESHOLD;

@@ -18,7 +18,8 @@
  * file.
  *
  * Ownership: struct hp_config owns every string and array it points to;
- * hp_config_release frees them and leaves an initialised (default) config.
+ * hp_config_release frees them and leaves an initialised (default) config,
+ * which holds no memory (so releasing it is all the cleanup there is).
  * hp_shell_split hands the caller an argv array freed with hp_argv_free.
  */
 #ifndef HP_CONFIG_CONFIG_H
@@ -65,7 +66,7 @@ struct hp_scenario {
 };
 
 struct hp_config_defaults {
-	char *output;           /* output folder */
+	char *output;           /* output folder; NULL: HP_CONFIG_DEFAULT_OUTPUT */
 	double rate;
 	int repeats;
 	double threshold;
@@ -109,6 +110,13 @@ int hp_config_discover(const char *explicit_path, const char *dir, struct hp_con
  */
 int hp_config_parse(const char *name, const char *data, size_t len, bool pyproject,
 		    struct hp_config *cfg, struct hp_err *err);
+
+/* The output folder: defaults.output, or the built-in one (relative to the
+ * current folder) when the file did not set it. */
+static inline const char *hp_config_output(const struct hp_config *cfg)
+{
+	return cfg->defaults.output ? cfg->defaults.output : HP_CONFIG_DEFAULT_OUTPUT;
+}
 
 /* The scenario called name, or NULL. */
 const struct hp_scenario *hp_config_scenario(const struct hp_config *cfg, const char *name);

@@ -1221,6 +1221,7 @@ int hp_toml_parse(const char *name, const char *data, size_t len,
 	ps.p = (const unsigned char *)data;
 	ps.len = len;
 	ps.line = 1;
+	ps.col_col = 1;
 	ps.err = err;
 	root->flags = HP_TOML_F_HEADER;
 	if (check_utf8(&ps))

@@ -1,7 +1,6 @@
 #include "report/flame.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,36 +160,30 @@ static void add_coord(struct hp_buf *b, double v)
  * integer part; fractional counts keep every significant digit. */
 static void add_count(struct hp_buf *b, double v)
 {
-	char tmp[64];
-	const char *dot;
-	size_t int_len, i;
 	struct hp_buf t = HP_BUF_INIT;
+	size_t int_len;
 
 	if (v == floor(v) && v < 9007199254740992.0) {
-		uint64_t u = (uint64_t)v;
-
-		if (u < 1000) {
-			add_uint(b, u);
+		if (v < 1000) {
+			add_uint(b, (uint64_t)v);
 			return;
 		}
-		snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)u);
+		add_uint(&t, (uint64_t)v);
 	} else {
 		hp_buf_add_double(&t, v);
-		snprintf(tmp, sizeof(tmp), "%s", t.data);
-		hp_buf_release(&t);
 	}
-	if (strpbrk(tmp, "eE")) { /* 1e+300: leave exponent forms alone */
-		hp_buf_adds(b, tmp);
-		return;
+	int_len = strspn(t.data, "0123456789");
+	if (t.data[int_len] == 'e' || t.data[int_len] == 'E') {
+		hp_buf_add(b, t.data, t.len); /* 1e+300: exponent forms stay as they are */
+	} else {
+		for (size_t i = 0; i < int_len; i++) {
+			if (i && (int_len - i) % 3 == 0)
+				hp_buf_addch(b, ',');
+			hp_buf_addch(b, t.data[i]);
+		}
+		hp_buf_add(b, t.data + int_len, t.len - int_len);
 	}
-	dot = strchr(tmp, '.');
-	int_len = dot ? (size_t)(dot - tmp) : strlen(tmp);
-	for (i = 0; i < int_len; i++) {
-		if (i && (int_len - i) % 3 == 0)
-			hp_buf_addch(b, ',');
-		hp_buf_addch(b, tmp[i]);
-	}
-	hp_buf_adds(b, tmp + int_len);
+	hp_buf_release(&t);
 }
 
 /* "%.2f" for a percentage in [0, 100] */

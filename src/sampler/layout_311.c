@@ -6,6 +6,22 @@
  */
 #include "sampler/layout_tables.h"
 
+/* Instructions a frame can stand on while a generator or coroutine it
+ * resumed runs (Lib/opcode.py of 3.11, specialised forms included):
+ * FOR_ITER 93, SEND 123, GET_ANEXT 51, CALL 171 (+ CALL_ADAPTIVE 22,
+ * CALL_PY_EXACT_ARGS 23, CALL_PY_WITH_DEFAULTS 24), PRECALL 166 (+ 64-67,
+ * 72-73, 76-81, 113, 121, 127, 141, 143), CALL_FUNCTION_EX 142,
+ * UNPACK_SEQUENCE 92 (+ 177-180), LIST_EXTEND 162, SET_UPDATE 163,
+ * CONTAINS_OP 118.  Checked against the installed interpreter's dis module
+ * by tests/unit/test_sampler_layout.c. */
+#define RESUME_OPS_311(X, w) \
+	(X(w, 93) | X(w, 123) | X(w, 51) | X(w, 171) | X(w, 22) | X(w, 23) | X(w, 24) | \
+	 X(w, 166) | X(w, 64) | X(w, 65) | X(w, 66) | X(w, 67) | X(w, 72) | X(w, 73) | \
+	 X(w, 76) | X(w, 77) | X(w, 78) | X(w, 79) | X(w, 80) | X(w, 81) | X(w, 113) | \
+	 X(w, 121) | X(w, 127) | X(w, 141) | X(w, 143) | X(w, 142) | X(w, 92) | \
+	 X(w, 177) | X(w, 178) | X(w, 179) | X(w, 180) | X(w, 162) | X(w, 163) | X(w, 118))
+#define OPBIT(w, op) (((op) >> 6) == (w) ? UINT64_C(1) << ((op) & 63) : UINT64_C(0))
+
 const struct hp_pylayout hp_pylayout_311 = {
 	.major = 3, .minor = 11,
 	.runtime_interpreters_head = 40,
@@ -18,6 +34,8 @@ const struct hp_pylayout hp_pylayout_311 = {
 	.frame_size = 72,
 	.frame_code = 32, .frame_previous = 48, .frame_instr = 56, .frame_owner = 69,
 	.instr_is_current = false, .owner_cstack = -1, .code_tag_mask = 0,
+	.resume_ops = { RESUME_OPS_311(OPBIT, 0), RESUME_OPS_311(OPBIT, 1),
+			RESUME_OPS_311(OPBIT, 2), RESUME_OPS_311(OPBIT, 3) },
 	.code_size = 192,
 	.co_firstlineno = 72, .co_filename = 112, .co_name = 120, .co_qualname = 128,
 	.co_linetable = 136, .co_code_adaptive = 184,

@@ -54,6 +54,10 @@ struct hp_pylayout {
 	int owner_cstack;                /* owner value of C-stack shim frames
 					    to skip, -1 = none */
 	uint64_t code_tag_mask;          /* low bits to clear in f_executable */
+	uint64_t resume_ops[4];          /* 256-bit set: opcodes (specialised
+					    forms included) a frame can stand on
+					    while a generator it resumed runs;
+					    all 0 = do not check */
 	/* PyCodeObject */
 	uint32_t code_size;              /* bytes to read for one code header */
 	uint32_t co_firstlineno, co_filename, co_name, co_qualname, co_linetable;

@@ -521,110 +521,184 @@ static struct hp_pycode *code_lookup(struct hp_pyproc *pp, uint64_t addr, bool *
 	return &pp->codes[pp->slots[s] - 1];
 }
 
-/* ---- walking ---- */
+static unsigned long dbg[512];
+__attribute__((destructor)) static void dbg_dump(void) { for (int i = 0; i < 512; i++) if (dbg[i]) fprintf(stderr, "dbg line %d: %lu\n", i, dbg[i]); }
+/* ---- walking ----
+ *
+ * Consistency.  The target keeps running while its frames are read, so a
+ * walk made of separate reads can tear: a caller read after its callee
+ * returned shows the caller on a later line under a callee it no longer
+ * runs.  With the data-stack layout known (3.11) a walk is:
+ *   1. the thread state (fresh for every attempt), then the current frame
+ *      pointer F from tstate->cframe;
+ *   2. the live part of each data-stack chunk in one read each (up to F's
+ *      header even when tstate's datastack_top was read before F was
+ *      pushed): every thread-owned frame comes from that one snapshot;
+ *   3. frames outside the chunks must be generator/coroutine frames (owner
+ *      "generator"), read one by one; chunk frames must be thread-owned and
+ *      their `previous` must point below them or out of the chunk;
+ *   4. one vectored read brings the code headers, the instruction of every
+ *      frame that resumed a generator, and again tstate->cframe and F: the
+ *      top frame must not have changed, and a generator's caller must stand
+ *      on an instruction that can resume a generator (FOR_ITER, SEND, the
+ *      CALL family...: layout->resume_ops).  A generator that suspended
+ *      and resumed between steps 1 and 4 leaves its caller on another
+ *      instruction in the snapshot, which this check catches.
+ * A walk that fails any check is retried once from step 1, then counted as
+ * an error.  Without the data-stack offsets (3.12 table, 3.13+) frames are
+ * read one by one and two walks must agree instead. */
+
+#define OWNER_THREAD 0
+#define OWNER_GENERATOR 1
+#define WALK_ATTEMPTS 2
 
 struct rawframe {
 	uint64_t code;
-	int64_t index;   /* code-unit index of the current instruction */
+	int64_t index;   /* code-unit index of the current instruction, -1 = not started */
+	uint8_t owner;
+	bool resumer;    /* the frame above it is a generator's */
 };
 
-/* Collect the raw frames of one thread (leaf first).  Returns the count or
- * -1 on a failed read or an implausible chain. */
-static int walk_thread(struct hp_pyproc *pp, const unsigned char *ts, struct rawframe **out,
-		       size_t *alloc)
+struct walk {
+	struct { uint64_t lo, hi; size_t off; } snaps[MAX_SNAPS];
+	int nsnap;
+	uint64_t cframe;        /* tstate->cframe, 0 without one */
+	uint64_t top;           /* the current frame the walk started from */
+};
+
+/* Snapshot the live part of the thread's data-stack chunks, newest first. */
+static void read_chunks(struct hp_pyproc *pp, const unsigned char *ts, struct walk *w)
 {
 	const struct hp_pylayout *l = &pp->layout;
-	struct { uint64_t lo, hi; size_t off; } snaps[MAX_SNAPS];
+	uint64_t chunk = rd64(ts, l->tstate_datastack_chunk);
+	uint64_t top = rd64(ts, l->tstate_datastack_top);
+	size_t used = 0;
+
+	w->nsnap = 0;
+	while (chunk && w->nsnap < MAX_SNAPS) {
+		uint64_t hi = top, prev, prev_top;
+		size_t len;
+		ssize_t got;
+
+		/* the current frame may have been pushed after tstate was read */
+		if (w->nsnap == 0 && w->top > chunk && w->top - chunk < MAX_CHUNK_READ &&
+		    w->top + l->frame_size > hi)
+			hi = w->top + l->frame_size;
+		if (hi <= chunk + 24 || hi - chunk > MAX_CHUNK_READ ||
+		    used + (hi - chunk) > MAX_CHUNK_READ * 4)
+			break;
+		len = (size_t)(hi - chunk);
+		if (used + len > pp->chunk_alloc) {
+			pp->chunk_alloc = used + len > 2 * pp->chunk_alloc ? used + len : 2 * pp->chunk_alloc;
+			pp->chunk = hp_xrealloc(pp->chunk, pp->chunk_alloc);
+		}
+		got = hp_mem_read_some(pp->pid, chunk, pp->chunk + used, len);
+		if (got < 24)
+			break;
+		w->snaps[w->nsnap].lo = chunk;
+		w->snaps[w->nsnap].hi = chunk + (uint64_t)got;
+		w->snaps[w->nsnap].off = used;
+		w->nsnap++;
+		/* _PyStackChunk: previous, size, top (slots used, saved when the
+		 * next chunk was pushed) */
+		prev = rd64(pp->chunk + used, 0);
+		used += (size_t)got;
+		if (!prev || hp_mem_read_u64(pp->pid, prev + 16, &prev_top) ||
+		    prev_top > MAX_CHUNK_READ / 8)
+			break;
+		chunk = prev;
+		top = prev + 24 + prev_top * 8;
+	}
+}
+
+/* The snapshot holding the frame header at addr, or -1. */
+static int snap_of(const struct walk *w, uint64_t addr, uint32_t size)
+{
+	for (int k = 0; k < w->nsnap; k++)
+		if (addr >= w->snaps[k].lo && addr + size <= w->snaps[k].hi && addr + size > addr)
+			return k;
+	return -1;
+}
+
+/* Collect the raw frames of one thread (leaf first).  Returns the count or
+ * -1 on a failed read or a chain that does not validate. */
+static int walk_thread(struct hp_pyproc *pp, const unsigned char *ts, struct walk *w,
+		       struct rawframe **out, size_t *alloc, bool use_chunks)
+{
+	const struct hp_pylayout *l = &pp->layout;
 	uint64_t frame;
 	unsigned char fb[512];
-	int n = 0, nsnap;
+	int n = 0;
 
+	w->nsnap = 0;
+	w->cframe = 0;
 	if (l->frame_size > sizeof(fb))
-		return -1;
+		{ dbg[121]++; return -1; }
 	if (l->tstate_cframe) {
-		uint64_t cframe = rd64(ts, l->tstate_cframe);
-
-		if (!cframe)
+		w->cframe = rd64(ts, l->tstate_cframe);
+		if (!w->cframe)
 			return 0;
-		if (hp_mem_read_u64(pp->pid, cframe + l->cframe_current_frame, &frame))
-			return -1;
+		if (hp_mem_read_u64(pp->pid, w->cframe + l->cframe_current_frame, &frame))
+			{ dbg[127]++; return -1; }
 	} else {
 		frame = rd64(ts, l->tstate_current_frame);
 	}
+	w->top = frame;
 	if (!frame)
 		return 0;
-	/* read the live part of the thread's data-stack chunks, newest
-	 * first, one read each: frames found there need no read of their own */
-	nsnap = 0;
-	if (l->tstate_datastack_chunk && l->tstate_datastack_top) {
-		uint64_t chunk = rd64(ts, l->tstate_datastack_chunk);
-		uint64_t top = rd64(ts, l->tstate_datastack_top);
-		size_t used = 0;
-
-		while (chunk && top > chunk && top - chunk <= MAX_CHUNK_READ && nsnap < MAX_SNAPS &&
-		       used + (top - chunk) <= MAX_CHUNK_READ * 4) {
-			size_t len = (size_t)(top - chunk);
-			uint64_t prev, prev_top;
-
-			if (used + len > pp->chunk_alloc) {
-				pp->chunk_alloc = used + len > 2 * pp->chunk_alloc ? used + len : 2 * pp->chunk_alloc;
-				pp->chunk = hp_xrealloc(pp->chunk, pp->chunk_alloc);
-			}
-			if (len < 24 || hp_mem_read(pp->pid, chunk, pp->chunk + used, len))
-				break;
-			snaps[nsnap].lo = chunk;
-			snaps[nsnap].hi = top;
-			snaps[nsnap].off = used;
-			nsnap++;
-			/* _PyStackChunk: previous, size, top (slots used) */
-			prev = rd64(pp->chunk + used, 0);
-			used += len;
-			if (!prev || hp_mem_read_u64(pp->pid, prev + 16, &prev_top) ||
-			    prev_top > MAX_CHUNK_READ / 8)
-				break;
-			chunk = prev;
-			top = prev + 24 + prev_top * 8;
-		}
-	}
+	if (use_chunks)
+		read_chunks(pp, ts, w);
 	while (frame) {
 		const unsigned char *f;
-		uint64_t code, instr;
-		int owner;
+		uint64_t code, instr, prev;
+		int owner, k;
 
 		if (n >= MAX_DEPTH || (frame & 7))
-			return -1;
-		f = NULL;
-		for (int k = 0; k < nsnap && !f; k++)
-			if (frame >= snaps[k].lo && frame + l->frame_size <= snaps[k].hi &&
-			    frame + l->frame_size > frame)
-				f = pp->chunk + snaps[k].off + (frame - snaps[k].lo);
-		if (!f) {
+			{ dbg[142]++; return -1; }
+		k = snap_of(w, frame, l->frame_size);
+		if (k >= 0) {
+			f = pp->chunk + w->snaps[k].off + (frame - w->snaps[k].lo);
+		} else {
 			if (hp_mem_read(pp->pid, frame, fb, l->frame_size))
-				return -1;
+				{ dbg[148]++; return -1; }
 			f = fb;
 		}
 		code = rd64(f, l->frame_code) & ~l->code_tag_mask;
 		instr = rd64(f, l->frame_instr);
 		owner = f[l->frame_owner];
-		frame = rd64(f, l->frame_previous);
-		if (owner > 3 || owner < 0)
-			return -1;
+		prev = rd64(f, l->frame_previous);
+		if (owner > 3)
+			{ dbg[156]++; return -1; }
+		if (w->nsnap > 0) {
+			/* chunk frames belong to the thread and call down the
+			 * chunk; anything else must be a generator's frame */
+			if (k >= 0 && owner != OWNER_THREAD)
+				{ dbg[161]++; return -1; }
+			if (k < 0 && owner != OWNER_GENERATOR && owner != l->owner_cstack)
+				{ dbg[163]++; return -1; }
+			if (k >= 0 && prev && prev >= w->snaps[k].lo && prev < w->snaps[k].hi &&
+			    prev >= frame)
+				{ dbg[166]++; return -1; }
+		}
 		/* a generator's frame is always resumed by someone: at the bottom
 		 * of a chain it means the generator suspended under us */
-		if (!frame && owner == 1)
-			return -1;
+		if (!prev && owner == OWNER_GENERATOR)
+			{ dbg[171]++; return -1; }
+		frame = prev;
 		if (l->owner_cstack >= 0 && owner == l->owner_cstack)
 			continue;
 		if (!code || (code & 7))
-			return -1;
+			{ dbg[176]++; return -1; }
 		HP_GROW(*out, (size_t)n + 1, *alloc);
 		(*out)[n].code = code;
+		(*out)[n].owner = (uint8_t)owner;
+		(*out)[n].resumer = n > 0 && (*out)[n - 1].owner == OWNER_GENERATOR;
 		/* instr may lie before the first instruction (a frame that has
 		 * not started yet): index -1 */
 		if (instr < code + l->co_code_adaptive)
 			(*out)[n].index = -1;
 		else if ((instr - code - l->co_code_adaptive) / 2 > (1u << 24))
-			return -1;
+			{ dbg[186]++; return -1; }
 		else
 			(*out)[n].index = (int64_t)((instr - code - l->co_code_adaptive) / 2);
 		n++;
@@ -641,13 +715,153 @@ static bool same_stack(const struct rawframe *a, const struct rawframe *b, int n
 	return true;
 }
 
+static bool resume_op(const struct hp_pylayout *l, unsigned op)
+{
+	return (l->resume_ops[(op >> 6) & 3] >> (op & 63)) & 1;
+}
+
+static bool has_resume_ops(const struct hp_pylayout *l)
+{
+	return (l->resume_ops[0] | l->resume_ops[1] | l->resume_ops[2] | l->resume_ops[3]) != 0;
+}
+
+static void reserve_reqs(struct hp_pyproc *pp, size_t n)
+{
+	if (n <= pp->reqs_alloc)
+		return;
+	n *= 2;
+	pp->reqs = hp_xreallocarray(pp->reqs, n, sizeof(*pp->reqs));
+	pp->hdrs = hp_xreallocarray(pp->hdrs, n, CODE_HDR_MAX);
+	pp->frame_codes = hp_xreallocarray(pp->frame_codes, n, sizeof(uint32_t));
+	pp->frames = hp_xreallocarray(pp->frames, n, sizeof(*pp->frames));
+	pp->reqs_alloc = n;
+}
+
+enum { THREAD_OK, THREAD_EMPTY, THREAD_TORN, THREAD_GONE };
+
+/* One attempt at a thread's stack: walk, then validate with one vectored
+ * read (code headers, resumers' instructions, top frame unchanged). */
+static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned char *ts,
+			  struct rawframe **raw, size_t *raw_alloc, int *nout)
+{
+	const struct hp_pylayout *l = &pp->layout;
+	bool chunks = l->tstate_datastack_chunk && l->tstate_datastack_top;
+	bool check_ops = chunks && has_resume_ops(l);
+	struct walk w;
+	uint64_t v_cframe = 0, v_top = 0;
+	uint16_t *ops;
+	size_t nreq = 0, ncode, nops = 0;
+	int n, bad = 0;
+
+	n = walk_thread(pp, ts, &w, raw, raw_alloc, chunks);
+	if (n <= 0)
+		return n == 0 ? THREAD_EMPTY : THREAD_TORN;
+	if (!chunks) {
+		/* frames read one by one: a second walk must agree */
+		struct rawframe *r2 = NULL;
+		size_t a2 = 0;
+		struct walk w2;
+		int n2 = walk_thread(pp, ts, &w2, &r2, &a2, false);
+		bool same = n2 == n && same_stack(*raw, r2, n);
+
+		free(r2);
+		if (!same)
+			{ dbg[254]++; return THREAD_TORN; }
+	}
+	reserve_reqs(pp, (size_t)n * 2 + 2);
+	for (int i = 0; i < n; i++) {
+		bool fresh;
+		struct hp_pycode *c = code_lookup(pp, (*raw)[i].code, &fresh);
+
+		pp->frame_codes[i] = (uint32_t)(c - pp->codes);
+		if (c->seen_tick == pp->tick)
+			continue;
+		c->seen_tick = pp->tick;
+		pp->reqs[nreq].addr = (*raw)[i].code;
+		pp->reqs[nreq].buf = pp->hdrs + nreq * CODE_HDR_MAX;
+		pp->reqs[nreq].len = l->code_size;
+		nreq++;
+	}
+	ncode = nreq;
+	/* the opcodes land in the spare header space after the code headers */
+	ops = (uint16_t *)(void *)(pp->hdrs + (size_t)n * CODE_HDR_MAX);
+	for (int i = 0; check_ops && i < n; i++) {
+		if (!(*raw)[i].resumer)
+			continue;
+		if ((*raw)[i].index < 0)
+			{ dbg[277]++; return THREAD_TORN; }
+		pp->reqs[nreq].addr = (*raw)[i].code + l->co_code_adaptive +
+				      (uint64_t)(*raw)[i].index * 2;
+		pp->reqs[nreq].buf = &ops[nops++];
+		pp->reqs[nreq].len = 2;
+		nreq++;
+	}
+	if (l->tstate_cframe) {
+		pp->reqs[nreq].addr = tstate + l->tstate_cframe;
+		pp->reqs[nreq].buf = &v_cframe;
+		pp->reqs[nreq].len = 8;
+		nreq++;
+		pp->reqs[nreq].addr = w.cframe + l->cframe_current_frame;
+	} else {
+		v_cframe = w.cframe;
+		pp->reqs[nreq].addr = tstate + l->tstate_current_frame;
+	}
+	pp->reqs[nreq].buf = &v_top;
+	pp->reqs[nreq].len = 8;
+	nreq++;
+	if (hp_mem_readv(pp->pid, pp->reqs, nreq) < 0)
+		return THREAD_GONE;
+	if (!pp->reqs[nreq - 1].ok || (l->tstate_cframe && !pp->reqs[nreq - 2].ok) ||
+	    v_cframe != w.cframe || v_top != w.top) {
+		bad = 1; dbg[500 + (v_cframe != w.cframe) + 2*(v_top != w.top)]++; }
+	for (size_t k = ncode; k < nreq - 1 - (l->tstate_cframe ? 1 : 0); k++) {
+		const unsigned char *b = pp->reqs[k].buf;
+
+		if (!pp->reqs[k].ok || !resume_op(l, b[0])) {
+			bad = 1; dbg[400 + (pp->reqs[k].ok ? b[0] % 100 : 99)]++; }
+	}
+	for (size_t k = 0; k < ncode; k++) {
+		bool fresh;
+		struct hp_pycode *c = code_lookup(pp, pp->reqs[k].addr, &fresh);
+		const unsigned char *h = pp->reqs[k].buf;
+
+		if (!pp->reqs[k].ok) {
+			c->seen_tick = 0;
+			c->type = 0;
+			bad = 1;
+			continue;
+		}
+		if (c->qualname && code_matches(pp, c, h))
+			continue;
+		if (code_fill(pp, c, h)) {
+			bad = 1; dbg[510]++; }
+	}
+	if (bad)
+		{ dbg[325]++; return THREAD_TORN; }
+	for (int i = 0; i < n; i++) {
+		const struct hp_pycode *c = &pp->codes[pp->frame_codes[i]];
+		int line;
+
+		if (!c->qualname ||
+		    hp_linetable_line(c->linetable, c->linetable_len, c->firstlineno,
+				      (int)(*raw)[i].index, &line))
+			{ dbg[333]++; return THREAD_TORN; }
+		pp->frames[i].uid = c->uid;
+		pp->frames[i].line = line < 0 ? c->firstlineno : line;
+		pp->frames[i].qualname = c->qualname;
+		pp->frames[i].filename = c->filename;
+	}
+	*nout = n;
+	return THREAD_OK;
+}
+
 int hp_pyproc_sample(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
 		     struct hp_pysample_stats *st)
 {
 	const struct hp_pylayout *l = &pp->layout;
 	unsigned char ts[4096];
-	struct rawframe *raw = NULL, *raw2 = NULL;
-	size_t raw_alloc = 0, raw2_alloc = 0;
+	struct rawframe *raw = NULL;
+	size_t raw_alloc = 0;
 	uint64_t tstate;
 	int nthreads = 0, ret = 0;
 
@@ -664,122 +878,42 @@ int hp_pyproc_sample(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
 		return 0;
 	}
 	while (tstate) {
-		int n, bad = 0;
-		size_t nreq = 0;
-		uint64_t tid;
+		uint64_t this = tstate, tid = 0;
+		int r = THREAD_TORN, n = 0;
 
-		if (++nthreads > MAX_THREADS || hp_mem_read(pp->pid, tstate, ts, l->tstate_size)) {
-			if (errno == ESRCH) {
-				ret = -1;
+		if (++nthreads > MAX_THREADS) {
+			st->errors++;
+			break;
+		}
+		for (int attempt = 0; attempt < WALK_ATTEMPTS && r == THREAD_TORN; attempt++) {
+			if (attempt)
+				st->retries++;
+			if (hp_mem_read(pp->pid, this, ts, l->tstate_size)) {
+				if (errno == ESRCH) {
+					ret = -1;
+					goto cleanup;
+				}
+				st->errors++;
 				goto cleanup;
 			}
-			st->errors++;
-			break;
-		}
-		if (rd64(ts, l->tstate_interp) != pp->interp) {
-			st->errors++;
-			break;
-		}
-		tstate = rd64(ts, l->tstate_next);
-		tid = rd64(ts, l->tstate_native_thread_id);
-		n = walk_thread(pp, ts, &raw, &raw_alloc);
-		/* The frames are read one after another while the thread runs, so
-		 * a walk may tear (a caller read after its callee returned).  Walk
-		 * again and require the same frames and the same call sites
-		 * (every index but the leaf's); retry twice, then count an error. */
-		for (int attempt = 0; n > 0; attempt++) {
-			int n2 = walk_thread(pp, ts, &raw2, &raw2_alloc);
-
-			if (n2 == n && same_stack(raw, raw2, n))
-				break;
-			if (attempt == 2 || n2 < 0) {
-				n = -1;
-				break;
+			if (rd64(ts, l->tstate_interp) != pp->interp) {
+				st->errors++;
+				goto cleanup;
 			}
-			{
-				struct rawframe *tmp = raw;
-				size_t ta = raw_alloc;
-
-				raw = raw2;
-				raw_alloc = raw2_alloc;
-				raw2 = tmp;
-				raw2_alloc = ta;
-				n = n2;
-			}
+			tstate = rd64(ts, l->tstate_next);
+			tid = rd64(ts, l->tstate_native_thread_id);
+			r = thread_attempt(pp, this, ts, &raw, &raw_alloc, &n);
 		}
-		if (n < 0) {
-			st->errors++;
-			continue;
-		}
-		if (n == 0)
-			continue;
-		/* validate every distinct code object of the stack in one read */
-		if ((size_t)n > pp->reqs_alloc) {
-			size_t a = (size_t)n * 2;
-
-			pp->reqs = hp_xreallocarray(pp->reqs, a, sizeof(*pp->reqs));
-			pp->hdrs = hp_xreallocarray(pp->hdrs, a, CODE_HDR_MAX);
-			pp->frame_codes = hp_xreallocarray(pp->frame_codes, a, sizeof(uint32_t));
-			pp->frames = hp_xreallocarray(pp->frames, a, sizeof(*pp->frames));
-			pp->reqs_alloc = a;
-		}
-		for (int i = 0; i < n; i++) {
-			bool fresh;
-			struct hp_pycode *c = code_lookup(pp, raw[i].code, &fresh);
-			uint32_t ci = (uint32_t)(c - pp->codes);
-
-			pp->frame_codes[i] = ci;
-			if (c->seen_tick == pp->tick)
-				continue;
-			c->seen_tick = pp->tick;
-			pp->reqs[nreq].addr = raw[i].code;
-			pp->reqs[nreq].buf = pp->hdrs + nreq * CODE_HDR_MAX;
-			pp->reqs[nreq].len = l->code_size;
-			nreq++;
-		}
-		if (hp_mem_readv(pp->pid, pp->reqs, nreq) < 0) {
+		if (r == THREAD_GONE) {
 			ret = -1;
 			goto cleanup;
 		}
-		for (size_t k = 0; k < nreq; k++) {
-			bool fresh;
-			struct hp_pycode *c = code_lookup(pp, pp->reqs[k].addr, &fresh);
-			const unsigned char *h = pp->reqs[k].buf;
-
-			if (!pp->reqs[k].ok) {
-				c->seen_tick = 0;
-				c->type = 0;
-				bad = 1;
-				continue;
-			}
-			if (c->qualname && code_matches(pp, c, h))
-				continue;
-			if (code_fill(pp, c, h))
-				bad = 1;
-		}
-		if (bad) {
+		if (r == THREAD_TORN) {
 			st->errors++;
 			continue;
 		}
-		for (int i = 0; i < n; i++) {
-			const struct hp_pycode *c = &pp->codes[pp->frame_codes[i]];
-			int line;
-
-			if (!c->qualname ||
-			    hp_linetable_line(c->linetable, c->linetable_len, c->firstlineno,
-					      (int)raw[i].index, &line)) {
-				bad = 1;
-				break;
-			}
-			pp->frames[i].uid = c->uid;
-			pp->frames[i].line = line < 0 ? c->firstlineno : line;
-			pp->frames[i].qualname = c->qualname;
-			pp->frames[i].filename = c->filename;
-		}
-		if (bad) {
-			st->errors++;
+		if (r == THREAD_EMPTY)
 			continue;
-		}
 		/* a frame that has not started (index -1) is not yet running:
 		 * drop it so the sample goes to its caller's call line, as
 		 * CPython's own tracebacks do */
@@ -794,6 +928,5 @@ int hp_pyproc_sample(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
 	}
 cleanup:
 	free(raw);
-	free(raw2);
 	return ret;
 }

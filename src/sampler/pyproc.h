@@ -11,9 +11,13 @@
  *
  * Walking (hp_pyproc_sample): for each thread state, read it whole, check
  * its interpreter back-pointer, then follow the frame chain.  3.11 reads the
- * live part of the thread's data-stack chunk in one read and takes frames
- * from that copy; frames elsewhere (generators, older chunks) are read one
- * by one.  Code objects are cached by address; on every sample all code
+ * live part of the thread's data-stack chunks in one read each and takes
+ * thread-owned frames from that snapshot; generator frames (the only ones
+ * outside the chunks) are read one by one.  The chain is validated inside
+ * the snapshot, the top frame is re-read after the walk, and a generator's
+ * caller must stand on an instruction that resumes generators; a walk that
+ * fails is retried once with a fresh thread state (pyproc.c explains why
+ * this is enough).  Code objects are cached by address; on every sample all code
  * objects of the sample are re-read in one vectored read and compared with
  * the cache (type, first line, name/qualname/file/line-table pointers), so a
  * code object freed and replaced at the same address is never reported
@@ -99,6 +103,7 @@ typedef void (*hp_pystack_fn)(void *ctx, pid_t pid, uint64_t tid,
 struct hp_pysample_stats {
 	uint64_t threads;   /* thread stacks delivered */
 	uint64_t errors;    /* reads that failed or chains that did not validate */
+	uint64_t retries;   /* torn walks read again (see pyproc.c) */
 };
 
 /* Sample every thread once.  Returns 0, or -1 when the process is gone or

@@ -381,7 +381,7 @@ static void sample_once(struct hp_sampler *s, struct sample_ctx *c)
 {
 	for (size_t i = 0; i < s->nr_targets; i++) {
 		struct hp_target *t = &s->targets[i];
-		struct hp_pysample_stats st = { 0, 0 };
+		struct hp_pysample_stats st = { 0, 0, 0 };
 
 		if (t->state != HP_PYFIND_OK || t->gone)
 			continue;

@@ -228,6 +228,24 @@ static int get_array(json_t *r, const char *key, size_t n, bool required, json_t
 	return 0;
 }
 
+/* A `hotpath record` JSON is one run: duration, CPU times and peak RSS. */
+static int read_record_json(struct hp_bench *b, json_t *root, const char *name, struct hp_err *err)
+{
+	struct hp_bench_run run = { NAN, NAN, NAN, NAN, 0 };
+	json_t *rss = json_object_get(root, "peak_rss_kb"), *status = json_object_get(root, "exit_status");
+
+	if (get_num(json_object_get(root, "duration_s"), &run.wall_s) || !isfinite(run.wall_s) ||
+	    get_num(json_object_get(root, "user_cpu_s"), &run.user_s) ||
+	    get_num(json_object_get(root, "sys_cpu_s"), &run.sys_s) ||
+	    (rss && get_num(rss, &run.max_rss_bytes)))
+		return hp_err_set(err, "cannot read '%s': a run value is not a non-negative number", name);
+	run.max_rss_bytes *= 1024.0;
+	if (json_is_integer(status))
+		run.exit_code = (int)(json_integer_value(status) & 0xff);
+	hp_bench_add(b, &run);
+	return 0;
+}
+
 int hp_bench_read_json(struct hp_bench *b, const char *data, size_t len,
 		       const char *name, struct hp_err *err)
 {
@@ -242,6 +260,10 @@ int hp_bench_read_json(struct hp_bench *b, const char *data, size_t len,
 		return hp_err_set(err, "cannot read '%s': line %d, column %d: %s", name,
 				  jerr.line, jerr.column, jerr.text);
 	results = json_object_get(root, "results");
+	if (!results && json_is_object(root) && json_object_get(root, "duration_s")) {
+		ret = read_record_json(b, root, name, err);
+		goto cleanup;
+	}
 	if (!json_is_array(results) || json_array_size(results) == 0) {
 		hp_err_set(err, "cannot read '%s': no \"results\" array (not a benchmark file)", name);
 		goto cleanup;

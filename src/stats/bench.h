@@ -56,8 +56,9 @@ double *hp_bench_values(const struct hp_bench *b, enum hp_metric m, size_t *n);
 void hp_argv_display(char *const *argv, struct hp_buf *out);
 
 int hp_bench_write_json(const struct hp_bench *b, struct hp_buf *out, struct hp_err *err);
-/* Parse a bench/hyperfine JSON file (the first result).  name is used in
- * error messages.  b is initialised here. */
+/* Parse a bench/hyperfine JSON file (the first result), or a `hotpath
+ * record` JSON (one run).  name is used in error messages.  b is
+ * initialised here. */
 int hp_bench_read_json(struct hp_bench *b, const char *data, size_t len,
 		       const char *name, struct hp_err *err);
 

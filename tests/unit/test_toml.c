@@ -136,7 +136,7 @@ Test(toml, error_positions)
 		    "'t.toml' line 3, column 1: invalid escape sequence: backslash followed by 'q'");
 	parse_fails("a = 1\r\nb = 00\r\n", "'t.toml' line 2, column 5: leading zeros are not allowed in '00'");
 	parse_fails("a = 1 b", "'t.toml' line 1, column 7: expected end of line, found 'b'");
-	parse_fails("a = \"x\0y\"", "'t.toml' line 1, column 7: control character U+0000 in a string");
+	parse_fails("a = \"x\001y\"", "'t.toml' line 1, column 7: control character U+0001 in a string");
 }
 
 Test(toml, values_and_types)
