@@ -548,6 +548,9 @@ static int map_root(const struct ctx *c, const struct hp_toml *root, const char 
 				return -1;
 		} else if (!strcmp(e->key, "scenarios")) {
 			scen = e;
+		} else if (!strcmp(e->key, "scenario")) {
+			return at(c, e, "unknown key 'scenario' in %s: scenarios are written as [scenarios.NAME] tables",
+				  where);
 		} else {
 			return unknown_key(c, e, where, "defaults, scenarios");
 		}

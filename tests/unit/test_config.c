@@ -194,6 +194,9 @@ Test(config, schema_errors_name_file_line_column)
 	config_fails("verbose = true\n",
 		     "'proj/hotpath.toml' line 1, column 1: unknown key 'verbose' in the top level "
 		     "(expected one of: defaults, scenarios)");
+	config_fails("[[scenario]]\nname = 'a'\n",
+		     "'proj/hotpath.toml' line 1, column 3: unknown key 'scenario' in the top level: "
+		     "scenarios are written as [scenarios.NAME] tables");
 	config_fails("[defaults]\nrate = 100\nsamples = 3\n",
 		     "'proj/hotpath.toml' line 3, column 1: unknown key 'samples' in [defaults] "
 		     "(expected one of: output, rate, threshold, store, repeats, profilers)");
