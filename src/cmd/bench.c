@@ -9,6 +9,7 @@
 
 #include "cmd/bench_common.h"
 #include "cmd/commands.h"
+#include "cmd/store_hook.h"
 #include "core/afile.h"
 #include "core/buf.h"
 #include "stats/stats.h"
@@ -27,6 +28,7 @@ static const struct hp_opt bench_opts[] = {
 	HP_OPT_FLAG_("show-output", 0, &opt_show_output, "let the command write to the terminal"),
 	HP_OPT_FLAG_("ignore-failure", 'i', &opt_ignore_failure, "time runs that exit non-zero instead of failing"),
 	HP_OPT_FLAG_("quiet", 'q', &opt_quiet, "no progress line"),
+	HP_STORE_OPTS,
 	HP_OPT_END_,
 };
 
@@ -155,7 +157,7 @@ int cmd_bench(int argc, char **argv)
 		printf("saved baseline '%s' (%s)\n", opt_save, path.data);
 		hp_buf_release(&path);
 	}
-	ret = HP_EXIT_OK;
+	ret = hp_store_hook_bench("bench", b.argv, &b, opt_quiet);
 cleanup:
 	free(args);
 	hp_bench_release(&b);

@@ -16,6 +16,7 @@
 
 #include "cmd/bench_common.h"
 #include "cmd/commands.h"
+#include "cmd/store_hook.h"
 #include "config/config.h"
 #include "core/afile.h"
 #include "report/check_report.h"
@@ -26,7 +27,7 @@ static const char *opt_baseline_cmd, *opt_baseline, *opt_threshold = "5%", *opt_
 static const char *opt_metrics = "wall,cpu,rss";
 static int opt_min_pairs = 15, opt_max_pairs = 50, opt_runs = 10, opt_sims = 100;
 static double opt_confidence = 99, opt_min_rss_mib = 1;
-static bool opt_fail, opt_strict, opt_aa, opt_update, opt_show_output, opt_quiet;
+static bool opt_fail, opt_strict, opt_aa, opt_update, opt_show_output, opt_quiet, opt_history;
 static int opt_seed = -1;
 
 static const struct hp_opt check_opts[] = {
@@ -48,6 +49,8 @@ static const struct hp_opt check_opts[] = {
 	HP_OPT_INT_("seed", 0, &opt_seed, "N", "seed of the randomised run order (default: from the clock)"),
 	HP_OPT_FLAG_("show-output", 0, &opt_show_output, "let the commands write to the terminal"),
 	HP_OPT_FLAG_("quiet", 'q', &opt_quiet, "no progress line"),
+	HP_OPT_FLAG_("against-history", 0, &opt_history, "stored-baseline mode with the last 10..64 comparable runs of the history"),
+	HP_STORE_OPTS,
 	HP_OPT_END_,
 };
 
@@ -213,6 +216,8 @@ static int run_stored(const struct hp_bench *base, char **cand_argv, const struc
 			continue;
 		vb = hp_bench_values(base, (enum hp_metric)m, &nb);
 		vc = hp_bench_values(cand, (enum hp_metric)m, &nc);
+		if (opt_history && nc) /* history holds one median per run: compare like with like */
+			vc[0] = hp_stats_median(vc, nc), nc = 1;
 		if (nb == 0) {
 			free(vb);
 			free(vc);
@@ -283,8 +288,8 @@ int cmd_check(int argc, char **argv)
 		ret = hp_usage_error("check", "give the candidate command after '--'");
 		goto cleanup;
 	}
-	if (!!opt_baseline_cmd + !!opt_baseline + opt_aa != 1) {
-		ret = hp_usage_error("check", "give exactly one of --baseline-cmd, --baseline or --aa");
+	if (!!opt_baseline_cmd + !!opt_baseline + opt_aa + opt_history != 1) {
+		ret = hp_usage_error("check", "give exactly one of --baseline-cmd, --baseline, --against-history or --aa");
 		goto cleanup;
 	}
 	if (hp_parse_percent(opt_threshold, &thr) || thr < 0 || thr >= 10) {
@@ -318,12 +323,26 @@ int cmd_check(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	if (opt_baseline) {
-		if (hp_baseline_load(opt_baseline, &base, &base_path, &err)) {
+	if (opt_history) {
+		char *desc = NULL;
+
+		if (hp_store_hook_history_baseline(args, 64, &base, &desc, &err)) {
 			ret = hp_error_from(&err);
 			goto cleanup;
 		}
-		if (base.nr == 0) {
+		hp_buf_adds(&base_path, desc);
+		free(desc);
+		if (base.nr < 10) {
+			hp_warning("%s; at least 10 are needed: nothing to compare yet", base_path.data);
+			base.nr = 0; /* every metric is skipped; the runs are still stored */
+		}
+	}
+	if (opt_baseline || opt_history) {
+		if (opt_baseline && hp_baseline_load(opt_baseline, &base, &base_path, &err)) {
+			ret = hp_error_from(&err);
+			goto cleanup;
+		}
+		if (base.nr == 0 && opt_baseline) {
 			ret = hp_error("baseline '%s' holds no runs", base_path.data);
 			goto cleanup;
 		}
@@ -341,8 +360,8 @@ int cmd_check(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	memset(&rep, 0, sizeof(rep));
-	rep.mode = opt_baseline ? "stored baseline" : opt_aa ? "A/A" : "paired";
-	rep.baseline = opt_baseline ? base_path.data : opt_aa ? cand_disp.data : opt_baseline_cmd;
+	rep.mode = opt_history ? "history" : opt_baseline ? "stored baseline" : opt_aa ? "A/A" : "paired";
+	rep.baseline = opt_baseline || opt_history ? base_path.data : opt_aa ? cand_disp.data : opt_baseline_cmd;
 	rep.candidate = cand_disp.data;
 	rep.results = res;
 	rep.nr = nres;
@@ -371,6 +390,8 @@ int cmd_check(int argc, char **argv)
 		ret = hp_error_from(&err);
 		goto cleanup;
 	}
+	if (!opt_aa && (ret = hp_store_hook_check(args, opt_baseline_cmd ? NULL : &cand, pd.b, pd.n, opt_quiet)))
+		goto cleanup;
 	overall = hp_check_overall(res, nres);
 	if (opt_update && opt_baseline && overall == HP_VERDICT_IMPROVED) {
 		if (hp_bench_save_file(&cand, base_path.data, &err)) {

@@ -11,23 +11,22 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hp_config.h"
-
 #include "cmd/commands.h"
+#include "cmd/record_cprofile.h"
+#include "cmd/store_hook.h"
 #include "core/afile.h"
 #include "core/buf.h"
 #include "profile/folded.h"
 #include "profile/top.h"
 #include "sampler/proc.h"
 #include "sampler/sampler.h"
-#if HP_HAVE_FLAME
 #include "report/flame.h"
-#endif
 
 static bool opt_subprocesses, opt_idle, opt_no_lines, opt_quiet;
 static int opt_pid;
 static double opt_rate = 100, opt_duration, opt_timeout = 10;
 static const char *opt_name, *opt_outdir = "profiles";
+static const char *opt_profiler = "sampling"; /* see cmd/record_cprofile.h */
 
 static const struct hp_opt record_opts[] = {
 	HP_OPT_INT_("pid", 'p', &opt_pid, "PID", "attach to a running process instead of starting one"),
@@ -40,6 +39,8 @@ static const struct hp_opt record_opts[] = {
 	HP_OPT_FLAG_("no-lines", 0, &opt_no_lines, "aggregate per function, without line numbers"),
 	HP_OPT_DBL_("timeout", 0, &opt_timeout, "SECONDS", "how long to look for the interpreter (default 10)"),
 	HP_OPT_FLAG_("quiet", 'q', &opt_quiet, "no status line and no summary"),
+	HP_OPT_STR_("profiler", 0, &opt_profiler, "KIND", "sampling (default), cprofile (python -m cProfile), or all (both, one run each)"),
+	HP_STORE_OPTS,
 	HP_OPT_END_,
 };
 
@@ -197,6 +198,16 @@ static int write_json(const char *path, const struct hp_sampler *s, const struct
 			    m->peak_rss_kb < 0 ? json_null() : json_integer(m->peak_rss_kb));
 	json_object_set_new(root, "idle", json_boolean(s->opts.idle));
 	json_object_set_new(root, "lines", json_boolean(s->opts.lines));
+	json_object_set_new(root, "retries", json_integer((json_int_t)s->retries));
+	if (s->opts.timings) {
+		json_t *t = json_object();
+
+		json_object_set_new(t, "ticks", json_integer((json_int_t)s->nr_tick_ns));
+		json_object_set_new(t, "median", json_real(hp_sampler_tick_quantile(s, 0.5)));
+		json_object_set_new(t, "p99", json_real(hp_sampler_tick_quantile(s, 0.99)));
+		json_object_set_new(t, "max", json_real(hp_sampler_tick_quantile(s, 1.0)));
+		json_object_set_new(root, "tick_us", t);
+	}
 	json_object_set_new(root, "hotpath_version", json_string(m->tool_version));
 	text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 	json_decref(root);
@@ -253,7 +264,6 @@ static int write_outputs(const struct hp_profile *p, const struct hp_sampler *s,
 	}
 	if (!quiet)
 		fprintf(stderr, "hotpath: wrote %s\n", path.data);
-#if HP_HAVE_FLAME
 	{
 		struct hp_flame_opts flo = HP_FLAME_OPTS_INIT;
 
@@ -269,10 +279,6 @@ static int write_outputs(const struct hp_profile *p, const struct hp_sampler *s,
 		if (!quiet)
 			fprintf(stderr, "hotpath: wrote %s\n", path.data);
 	}
-#else
-	/* TODO(issue 3): NAME.svg waits for src/report/flame.c (see
-	 * src/sampler/meson.build, HP_HAVE_FLAME). */
-#endif
 	hp_buf_reset(&path);
 	hp_buf_addf(&path, "%s.json", base);
 	if (write_json(path.data, s, &p->meta, nthreads, &err)) {
@@ -338,12 +344,16 @@ int cmd_record(int argc, char **argv)
 		ret = hp_usage_error("record", "'--name' must be a non-empty name without '/'");
 		goto cleanup;
 	}
+	if ((ret = hp_record_profiler_start(opt_profiler, opt_pid, args, nargs, opt_outdir, opt_name, opt_quiet)) >= 0)
+		goto cleanup; /* --profiler cprofile ran, or a usage error */
 	so.rate = opt_rate;
 	so.duration = opt_duration;
 	so.timeout = opt_timeout;
 	so.idle = opt_idle;
 	so.lines = !opt_no_lines;
 	so.subprocesses = opt_subprocesses;
+	/* bench/sampler.sh: per-tick sampling times in NAME.json ("tick_us") */
+	so.timings = getenv("HOTPATH_SAMPLER_STATS") != NULL;
 	hp_sampler_release(&s);
 	hp_sampler_init(&s, &so, &p);
 	s.stop = &stop_sig;
@@ -419,7 +429,7 @@ int cmd_record(int argc, char **argv)
 	p.meta.peak_rss_kb = s.peak_rss_kb;
 	p.meta.tool_version = hp_xstrdup(HP_VERSION);
 	ret = write_outputs(&p, &s, base.data, opt_quiet, count_threads(&p));
-	if (ret)
+	if (ret || (ret = hp_store_hook_record(&p, cmd, opt_quiet)))
 		goto cleanup;
 	if (!opt_quiet) {
 		fprintf(stderr, "hotpath: %llu samples in %.2f s (%.0f Hz achieved, %llu missed ticks, %llu errors)\n",
@@ -427,6 +437,8 @@ int cmd_record(int argc, char **argv)
 			(unsigned long long)s.stats.missed, (unsigned long long)s.stats.errors);
 		print_summary(&p, stderr);
 	}
+	if (!strcmp(opt_profiler, "all") && (ret = hp_record_cprofile_all(cmd, ncmd, base.data, opt_quiet, &status)))
+		goto cleanup;
 	if (s.spawned)
 		ret = status < 0 ? HP_EXIT_RUNTIME : status;
 	else

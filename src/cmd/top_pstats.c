@@ -593,7 +593,11 @@ int hp_top_pstats(const struct hp_top_pstats_opts *o)
 		goto cleanup;
 	}
 	names_init(&nm, &st);
-	v.list = hp_pstats_sort(&st, keys, nkeys);
+	/* only the rows printed need sorting when nothing but -n restricts */
+	if (!o->filter && !o->callers && !o->callees && o->limit > 0)
+		v.list = hp_pstats_sort_top(&st, keys, nkeys, (size_t)o->limit);
+	else
+		v.list = hp_pstats_sort(&st, keys, nkeys);
 	v.n = st.nr_entries;
 	hp_buf_addf(&v.msg, "   Ordered by: %s\n", desc.data);
 	if (o->filter && restrict_regex(&v, o->filter)) {

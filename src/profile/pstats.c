@@ -22,16 +22,16 @@ void hp_pstats_init(struct hp_pstats *st)
 	memset(st, 0, sizeof(*st));
 	hp_strtab_init(&st->strs);
 	hp_u64map_init(&st->key_index, 0);
-	hp_u64map_init(&st->caller_index, 0);
 }
 
 void hp_pstats_release(struct hp_pstats *st)
 {
 	hp_strtab_release(&st->strs);
 	hp_u64map_release(&st->key_index);
-	hp_u64map_release(&st->caller_index);
 	free(st->keys);
 	free(st->entry_of_key);
+	free(st->caller_seen);
+	free(st->caller_pos);
 	free(st->entries);
 	free(st->callers);
 	memset(st, 0, sizeof(*st));
@@ -108,15 +108,40 @@ static int get_num(struct builder *b, uint32_t id, const char *what, double *out
 	return 0;
 }
 
-/* Intern the key tuple (file, line, name) at marshal value id. */
+/* Room for need keys in every by-key array. */
+static void grow_keys(struct hp_pstats *st, size_t need)
+{
+	size_t n = st->alloc_eok;
+
+	HP_GROW(st->keys, need, st->alloc_keys);
+	if (need <= n)
+		return;
+	n = n ? n : 16;
+	while (n < need)
+		n *= 2;
+	st->entry_of_key = hp_xreallocarray(st->entry_of_key, n, sizeof(*st->entry_of_key));
+	st->caller_seen = hp_xreallocarray(st->caller_seen, n, sizeof(*st->caller_seen));
+	st->caller_pos = hp_xreallocarray(st->caller_pos, n, sizeof(*st->caller_pos));
+	st->alloc_eok = (uint32_t)n;
+}
+
+static uint32_t key_of_ids(struct hp_pstats *st, uint32_t fid, int64_t line, uint32_t nid);
+
+/* Intern the key tuple (file, line, name) at marshal value id.  cProfile
+ * writes each key tuple once and refers back to it (FLAG_REF / 'r'), and a
+ * reference shares the value id, so the tuple's aux remembers key id + 1:
+ * a key is checked and looked up once however often it recurs. */
 static int get_key(struct builder *b, uint32_t id, uint32_t *out)
 {
 	struct hp_pstats *st = b->st;
 	const struct hp_mval *t = hp_marshal_val(b->m, id), *file, *name;
-	uint32_t fid, nid, k, first;
-	uint64_t mkey;
+	uint32_t fid, nid, k;
 	int64_t line;
 
+	if (b->vals[id].aux) {
+		*out = b->vals[id].aux - 1;
+		return 0;
+	}
 	if (expect(b, id, HP_MV_TUPLE, 3, "a function key"))
 		return -1;
 	file = hp_marshal_val(b->m, hp_marshal_item(b->m, t, 0));
@@ -129,20 +154,28 @@ static int get_key(struct builder *b, uint32_t id, uint32_t *out)
 	(void)name;
 	fid = intern_val(b, hp_marshal_item(b->m, t, 0));
 	nid = intern_val(b, hp_marshal_item(b->m, t, 2));
-	mkey = ((uint64_t)fid + 1) << 32 | nid;
-	first = hp_u64map_get(&st->key_index, mkey);
+	k = key_of_ids(st, fid, line, nid);
+	b->vals[id].aux = k + 1;
+	*out = k;
+	return 0;
+}
+
+/* The key id of (file, line, name) given interned string ids, added when new. */
+static uint32_t key_of_ids(struct hp_pstats *st, uint32_t fid, int64_t line, uint32_t nid)
+{
+	uint64_t mkey = ((uint64_t)fid + 1) << 32 | nid;
+	uint32_t k, first = hp_u64map_get(&st->key_index, mkey);
+
 	for (k = first; k != UINT32_MAX && k != HP_PSTATS_NONE; k = st->keys[k].next)
-		if (st->keys[k].line == line) {
-			*out = k;
-			return 0;
-		}
-	HP_GROW(st->keys, (size_t)st->nr_keys + 1, st->alloc_keys);
-	HP_GROW(st->entry_of_key, (size_t)st->nr_keys + 1, st->alloc_eok);
+		if (st->keys[k].line == line)
+			return k;
+	grow_keys(st, (size_t)st->nr_keys + 1);
 	k = st->nr_keys++;
 	st->keys[k].file = fid;
 	st->keys[k].name = nid;
 	st->keys[k].line = line;
 	st->entry_of_key[k] = HP_PSTATS_NONE;
+	st->caller_seen[k] = 0;
 	if (first == UINT32_MAX) {
 		st->keys[k].next = HP_PSTATS_NONE;
 		hp_u64map_put(&st->key_index, mkey, k);
@@ -151,8 +184,14 @@ static int get_key(struct builder *b, uint32_t id, uint32_t *out)
 		st->keys[k].next = st->keys[first].next;
 		st->keys[first].next = k;
 	}
-	*out = k;
-	return 0;
+	return k;
+}
+
+uint32_t hp_pstats_key(struct hp_pstats *st, const char *file, size_t flen, int64_t line,
+		       const char *name, size_t nlen)
+{
+	return key_of_ids(st, hp_strtab_intern(&st->strs, file, flen), line,
+			  hp_strtab_intern(&st->strs, name, nlen));
 }
 
 static int add_caller(struct builder *b, uint32_t entry, uint32_t kid, uint32_t vid)
@@ -160,9 +199,6 @@ static int add_caller(struct builder *b, uint32_t entry, uint32_t kid, uint32_t 
 	struct hp_pstats *st = b->st;
 	const struct hp_mval *v = hp_marshal_val(b->m, vid);
 	struct hp_pstats_call c;
-	/* keyed by the dict pair being read, so a replaced entry starts afresh */
-	uint64_t mkey = ((uint64_t)b->seq + 1) << 32 | kid;
-	uint32_t idx;
 
 	memset(&c, 0, sizeof(c));
 	c.key = kid;
@@ -180,14 +216,15 @@ static int add_caller(struct builder *b, uint32_t entry, uint32_t kid, uint32_t 
 		    get_num(b, hp_marshal_item(b->m, v, 3), "a caller's cumulative time", &c.ct))
 			return -1;
 	}
-	idx = hp_u64map_get(&st->caller_index, mkey);
-	if (idx != UINT32_MAX) {
-		st->callers[idx] = c; /* a repeated dict key: last value, first place */
+	/* marked with the dict pair being read, so a replaced entry starts afresh */
+	if (st->caller_seen[kid] == b->seq + 1) {
+		st->callers[st->caller_pos[kid]] = c; /* a repeated dict key: last value, first place */
 		return 0;
 	}
 	HP_GROW(st->callers, (size_t)st->nr_callers + 1, st->alloc_callers);
 	st->callers[st->nr_callers] = c;
-	hp_u64map_put(&st->caller_index, mkey, st->nr_callers);
+	st->caller_seen[kid] = b->seq + 1;
+	st->caller_pos[kid] = st->nr_callers;
 	st->nr_callers++;
 	st->entries[entry].nr_callers++;
 	return 0;
@@ -233,7 +270,7 @@ static int add_function(struct builder *b, uint32_t kid, uint32_t vid)
 	return 0;
 }
 
-static int compute_totals(struct hp_pstats *st, struct hp_err *err)
+int hp_pstats_totals(struct hp_pstats *st, struct hp_err *err)
 {
 	double tt = 0;
 
@@ -282,11 +319,8 @@ int hp_pstats_read_mem(struct hp_pstats *st, const void *data, size_t len, struc
 	/* size the arrays once: one entry per pair, keys and callers at most
 	 * as many as the items of the dump */
 	HP_GROW(st->entries, (size_t)root->n, st->alloc_entries);
-	HP_GROW(st->keys, (size_t)root->n * 2, st->alloc_keys);
-	HP_GROW(st->entry_of_key, (size_t)root->n * 2, st->alloc_eok);
+	grow_keys(st, (size_t)root->n * 2);
 	HP_GROW(st->callers, (size_t)root->n * 2, st->alloc_callers);
-	hp_u64map_release(&st->caller_index);
-	hp_u64map_init(&st->caller_index, root->n * 2 < (1u << 24) ? root->n * 2 : 1u << 24);
 	hp_u64map_release(&st->key_index);
 	hp_u64map_init(&st->key_index, root->n < (1u << 24) ? root->n : 1u << 24);
 	b.vals = m.vals;
@@ -294,7 +328,7 @@ int hp_pstats_read_mem(struct hp_pstats *st, const void *data, size_t len, struc
 		if (add_function(&b, hp_marshal_item(&m, root, 2 * (size_t)i),
 				 hp_marshal_item(&m, root, 2 * (size_t)i + 1)))
 			goto cleanup;
-	if (compute_totals(st, err))
+	if (hp_pstats_totals(st, err))
 		goto cleanup;
 	ret = 0;
 cleanup:
@@ -671,6 +705,53 @@ uint32_t *hp_pstats_sort(const struct hp_pstats *st, const enum hp_pstats_sort_k
 		free(ctx.std);
 		free(ctx.stdlen);
 	}
+	return order;
+}
+
+/* Entry order with ties broken by position: the order a stable sort gives. */
+static int entry_cmp_total(const struct sort_ctx *ctx, uint32_t a, uint32_t b)
+{
+	int c = entry_cmp(ctx, a, b);
+
+	return c ? c : a < b ? -1 : a > b;
+}
+
+uint32_t *hp_pstats_sort_top(const struct hp_pstats *st, const enum hp_pstats_sort_key *keys,
+			     int nkeys, size_t top)
+{
+	struct sort_ctx ctx = { st, keys, nkeys, NULL, NULL };
+	uint32_t *order;
+	uint8_t *taken;
+	size_t n = 0, rest;
+
+	for (int i = 0; i < nkeys; i++)
+		if (keys[i] == HP_PSORT_STDNAME)
+			top = 0; /* names are made for the full sort only */
+	if (!top || top >= st->nr_entries)
+		return hp_pstats_sort(st, keys, nkeys);
+	/* insertion into a sorted window of the best `top`: a report of 20
+	 * rows from 24,000 functions costs about one comparison per entry */
+	order = hp_xreallocarray(NULL, st->nr_entries, sizeof(*order));
+	for (uint32_t i = 0; i < st->nr_entries; i++) {
+		size_t j;
+
+		if (n == top && entry_cmp_total(&ctx, i, order[top - 1]) >= 0)
+			continue;
+		j = n < top ? n++ : top - 1;
+		while (j > 0 && entry_cmp_total(&ctx, i, order[j - 1]) < 0) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = i;
+	}
+	taken = hp_xcalloc(st->nr_entries, 1);
+	for (size_t j = 0; j < top; j++)
+		taken[order[j]] = 1;
+	rest = top;
+	for (uint32_t i = 0; i < st->nr_entries; i++)
+		if (!taken[i])
+			order[rest++] = i;
+	free(taken);
 	return order;
 }
 

@@ -73,7 +73,9 @@ struct hp_pstats {
 	uint32_t nr_entries, alloc_entries;
 	struct hp_pstats_call *callers;
 	uint32_t nr_callers, alloc_callers;
-	struct hp_u64map caller_index;  /* (entry + 1) << 32 | key -> caller index */
+	/* duplicate callers of the dict pair being read: by key id, the pair's
+	 * sequence number + 1 when seen in it, and the caller's index */
+	uint32_t *caller_seen, *caller_pos;
 
 	int64_t total_calls, prim_calls;
 	double total_tt;
@@ -93,6 +95,14 @@ int hp_pstats_read_mem(struct hp_pstats *st, const void *data, size_t len, struc
 /* As hp_pstats_read_mem on a whole file; errors are prefixed
  * "cannot read 'path': ".  max bounds the file size (0 = 1 GiB). */
 int hp_pstats_read_file(struct hp_pstats *st, const char *path, size_t max, struct hp_err *err);
+
+/* The key id of (file, line, name), added when new (for builders other
+ * than the reader, e.g. profile/pstats_write.h). */
+uint32_t hp_pstats_key(struct hp_pstats *st, const char *file, size_t flen, int64_t line,
+		       const char *name, size_t nlen);
+/* Sum total_calls, prim_calls and total_tt in entry order and set
+ * tuple_callers, as the reader does; -1 when the counts overflow. */
+int hp_pstats_totals(struct hp_pstats *st, struct hp_err *err);
 
 /* Entry index of a function, or HP_PSTATS_NONE. */
 uint32_t hp_pstats_find(const struct hp_pstats *st, const char *file, int64_t line, const char *name);
@@ -135,6 +145,11 @@ int hp_pstats_sort_parse(const char *spec, enum hp_pstats_sort_key *keys,
 
 /* A new array of all entry indices in sorted order (caller frees). */
 uint32_t *hp_pstats_sort(const struct hp_pstats *st, const enum hp_pstats_sort_key *keys, int nkeys);
+/* As hp_pstats_sort, but only the first `top` places are sorted (the same
+ * entries, in the same order, as a full sort); the rest follow in no
+ * particular order.  top 0 (or >= the entry count) sorts everything. */
+uint32_t *hp_pstats_sort_top(const struct hp_pstats *st, const enum hp_pstats_sort_key *keys,
+			     int nkeys, size_t top);
 
 /* Compare two keys as Python compares the tuples (file, line, name). */
 int hp_pstats_key_cmp(const struct hp_pstats *st, uint32_t a, uint32_t b);

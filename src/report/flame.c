@@ -355,9 +355,9 @@ static uint32_t frame_color(struct render *r, uint32_t frame)
 	return r->color[frame];
 }
 
-/* Append the first max_chars characters of name (or all of it when it fits),
- * with ".." replacing the last two when cut; returns false when fewer than
- * three characters fit.  Characters are UTF-8 sequences; an invalid byte
+/* Append the label for a frame width_px wide: as many characters of name as
+ * fit (flamegraph.pl's estimate of the glyph width), with ".." replacing the
+ * last two when it is cut; returns false when fewer than three fit.  Characters are UTF-8 sequences; an invalid byte
  * counts as one (it is shown as U+FFFD). */
 static bool add_label(struct hp_buf *out, const char *name, size_t len, double width_px,
 		      int font_size)
@@ -406,8 +406,9 @@ static void write_head(struct render *r, struct hp_buf *out, unsigned height,
 		    "#frames>g:hover>rect{stroke:#000;stroke-width:0.5}\n"
 		    "#frames>g{cursor:pointer}\n"
 		    "#frames text{pointer-events:none}\n"
-		    "#unzoom,#search,#ignorecase{cursor:pointer;opacity:0.1}\n"
-		    "#unzoom:hover,#search:hover,#ignorecase:hover,.show{opacity:1}\n"
+		    "#unzoom{cursor:pointer}\n"
+		    "#search,#ignorecase{cursor:pointer;opacity:0.1}\n"
+		    "#search:hover,#ignorecase:hover,#search.show,#ignorecase.show{opacity:1}\n"
 		    ".hide{display:none}\n"
 		    ".parent{opacity:0.5}\n"
 		    "</style>\n",
@@ -533,8 +534,8 @@ static int check_opts(const struct hp_profile *p, const struct hp_flame_opts *o,
 	if (o->font_size < 1 || o->font_size > 1000)
 		return hp_err_set(err, "font size %d is out of range (1 to 1000)", o->font_size);
 	if (!isfinite(o->minwidth) || o->minwidth < 0 || (o->minwidth_fraction && o->minwidth > 1))
-		return hp_err_set(err, "minimum width must be between 0 and %s",
-				  o->minwidth_fraction ? "100%" : "the image width");
+		return hp_err_set(err, "minimum width must be %s",
+				  o->minwidth_fraction ? "between 0 and 100%" : "a number of pixels, 0 or more");
 	if ((unsigned)o->palette >= HP_FLAME_PAL_NR)
 		return hp_err_set(err, "unknown palette %d", (int)o->palette);
 	if (o->col >= 0) {

@@ -33,6 +33,7 @@ const struct hp_pylayout hp_pylayout_311 = {
 	.tstate_datastack_chunk = 296, .tstate_datastack_top = 304,
 	.frame_size = 72,
 	.frame_code = 32, .frame_previous = 48, .frame_instr = 56, .frame_owner = 69,
+	.frame_stacktop = 64, .frame_is_entry = 68,
 	.instr_is_current = false, .owner_cstack = -1, .code_tag_mask = 0,
 	.resume_ops = { RESUME_OPS_311(OPBIT, 0), RESUME_OPS_311(OPBIT, 1),
 			RESUME_OPS_311(OPBIT, 2), RESUME_OPS_311(OPBIT, 3) },

@@ -48,6 +48,9 @@ struct hp_pylayout {
 	uint32_t frame_previous;
 	uint32_t frame_instr;            /* prev_instr / instr_ptr */
 	uint32_t frame_owner;
+	uint32_t frame_stacktop;         /* 3.11: int stacktop, -1 while the
+					    frame executes; 0 = unknown */
+	uint32_t frame_is_entry;         /* 3.11: bool is_entry; 0 = unknown */
 	bool instr_is_current;           /* 3.13+: instr_ptr is the current
 					    instruction; before, prev_instr is
 					    the last one started (same index) */

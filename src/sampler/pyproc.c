@@ -521,8 +521,6 @@ static struct hp_pycode *code_lookup(struct hp_pyproc *pp, uint64_t addr, bool *
 	return &pp->codes[pp->slots[s] - 1];
 }
 
-static unsigned long dbg[512];
-__attribute__((destructor)) static void dbg_dump(void) { for (int i = 0; i < 512; i++) if (dbg[i]) fprintf(stderr, "dbg line %d: %lu\n", i, dbg[i]); }
 /* ---- walking ----
  *
  * Consistency.  The target keeps running while its frames are read, so a
@@ -550,13 +548,16 @@ __attribute__((destructor)) static void dbg_dump(void) { for (int i = 0; i < 512
 
 #define OWNER_THREAD 0
 #define OWNER_GENERATOR 1
-#define WALK_ATTEMPTS 2
+#define WALK_ATTEMPTS 3
 
 struct rawframe {
 	uint64_t code;
 	int64_t index;   /* code-unit index of the current instruction, -1 = not started */
 	uint8_t owner;
 	bool resumer;    /* the frame above it is a generator's */
+	bool outside;    /* read on its own, not from a chunk snapshot */
+	bool inline_call; /* entered by an inline call (not is_entry) */
+	uint64_t addr, prev, instr;
 };
 
 struct walk {
@@ -564,51 +565,133 @@ struct walk {
 	int nsnap;
 	uint64_t cframe;        /* tstate->cframe, 0 without one */
 	uint64_t top;           /* the current frame the walk started from */
+	uint64_t gen;           /* generator frame read with the snapshot */
+	bool gen_ok;
+	unsigned char gen_hdr[512];
 };
 
-/* Snapshot the live part of the thread's data-stack chunks, newest first. */
-static void read_chunks(struct hp_pyproc *pp, const unsigned char *ts, struct walk *w)
+#define CHUNK_SLACK 4096    /* bytes read past the top seen in tstate */
+
+/* Snapshot the live part of the thread's data-stack chunks, newest first.
+ * The newest chunk is read in one vectored read sandwiched between two
+ * reads of the current frame pointer and of datastack_top:
+ *   [cframe->current_frame][top][chunk ...][top][cframe->current_frame]
+ * and counts only when both pairs agree, so the thread neither pushed nor
+ * popped a frame while its frames were copied.  Only the part below that
+ * top is live.  Returns -1 (torn), 1 (no chunk yet) or 0. */
+static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned char *ts,
+		       struct walk *w)
 {
 	const struct hp_pylayout *l = &pp->layout;
 	uint64_t chunk = rd64(ts, l->tstate_datastack_chunk);
 	uint64_t top = rd64(ts, l->tstate_datastack_top);
-	size_t used = 0;
+	uint64_t c1 = 0, c2 = 0, t1 = 0, t2 = 0, hi, *known;
+	uint64_t fa1 = 0, fa2 = 0, fb1 = 0, fb2 = 0, ca, cb;
+	uint64_t *tc = pp->thread_cache[(tstate >> 6) & 63];
+	uint64_t tsc = tstate + (l->tstate_cframe ? l->tstate_cframe : l->tstate_current_frame);
+	struct hp_mem_req r[11];
+	size_t used = 0, len, nr = 0;
 
 	w->nsnap = 0;
-	while (chunk && w->nsnap < MAX_SNAPS) {
-		uint64_t hi = top, prev, prev_top;
-		size_t len;
-		ssize_t got;
+	w->top = 0;
+	w->gen_ok = false;
+	if (!chunk)
+		return 1;
+	if (top <= chunk + 24 || top - chunk > MAX_CHUNK_READ)
+		return -1;
+	/* read a little past the top (frames pushed since tstate was read),
+	 * but never past the chunk's end once its size is known */
+	known = pp->chunk_sizes[(chunk >> 4) & 63];
+	hi = top;
+	if (known[0] == chunk && known[1] > 24 && known[1] <= MAX_CHUNK_READ)
+		hi = top + CHUNK_SLACK < chunk + known[1] ? top + CHUNK_SLACK : chunk + known[1];
+	if (hi < top)
+		hi = top;
+	len = (size_t)(hi - chunk);
+	if (len > pp->chunk_alloc) {
+		pp->chunk_alloc = len > 2 * pp->chunk_alloc ? len : 2 * pp->chunk_alloc;
+		pp->chunk = hp_xrealloc(pp->chunk, pp->chunk_alloc);
+	}
+	/* the thread's cframe flips between a few C-stack frames while
+	 * generators run; read both the one tstate named and the other one
+	 * seen last, so whichever is current at copy time is covered */
+	if (tc[0] != tstate) {
+		tc[0] = tstate;
+		tc[1] = tc[2] = 0;
+	}
+	ca = l->tstate_cframe ? w->cframe : 0;
+	cb = l->tstate_cframe && tc[1] != ca ? tc[1] : 0;
+	r[nr++] = (struct hp_mem_req){ tsc, &c1, 8, 0 };
+	if (ca)
+		r[nr++] = (struct hp_mem_req){ ca + l->cframe_current_frame, &fa1, 8, 0 };
+	if (cb)
+		r[nr++] = (struct hp_mem_req){ cb + l->cframe_current_frame, &fb1, 8, 0 };
+	r[nr++] = (struct hp_mem_req){ tstate + l->tstate_datastack_top, &t1, 8, 0 };
+	r[nr++] = (struct hp_mem_req){ chunk, pp->chunk, len, 0 };
+	r[nr++] = (struct hp_mem_req){ tstate + l->tstate_datastack_top, &t2, 8, 0 };
+	r[nr++] = (struct hp_mem_req){ tsc, &c2, 8, 0 };
+	if (ca)
+		r[nr++] = (struct hp_mem_req){ ca + l->cframe_current_frame, &fa2, 8, 0 };
+	if (cb)
+		r[nr++] = (struct hp_mem_req){ cb + l->cframe_current_frame, &fb2, 8, 0 };
+	/* and the generator frame last seen on top, right after */
+	w->gen = tc[2];
+	if (w->gen)
+		r[nr++] = (struct hp_mem_req){ w->gen, w->gen_hdr, l->frame_size, 0 };
+	if (hp_mem_readv(pp->pid, r, nr) < 0)
+		return -1;
+	for (size_t i = 0; i < nr - (w->gen ? 1 : 0); i++)
+		if (!r[i].ok)
+			return -1;
+	w->gen_ok = w->gen && r[nr - 1].ok;
+	if (c1 != c2 || t1 != t2 || t1 <= chunk + 24 || t1 > hi)
+		return -1;
+	if (!l->tstate_cframe) {
+		w->top = c1;
+	} else if (c1 == ca && fa1 == fa2) {
+		w->top = fa1;
+	} else if (c1 == cb && cb && fb1 == fb2) {
+		w->top = fb1;
+	} else {
+		/* a cframe not seen before: remember it for the next attempt */
+		tc[1] = c1;
+		return -1;
+	}
+	if (l->tstate_cframe && c1 != ca)
+		tc[1] = ca;
+	known[0] = chunk;
+	known[1] = rd64(pp->chunk, 8);
+	w->snaps[0].lo = chunk;
+	w->snaps[0].hi = t1;
+	w->snaps[0].off = 0;
+	w->nsnap = 1;
+	used = len;
+	/* older chunks (deep stacks): frozen while a newer chunk is in use.
+	 * _PyStackChunk: previous, size, top (slots used, saved when the next
+	 * chunk was pushed) */
+	for (;;) {
+		uint64_t prev = rd64(pp->chunk + w->snaps[w->nsnap - 1].off, 0), hdr[3];
 
-		/* the current frame may have been pushed after tstate was read */
-		if (w->nsnap == 0 && w->top > chunk && w->top - chunk < MAX_CHUNK_READ &&
-		    w->top + l->frame_size > hi)
-			hi = w->top + l->frame_size;
-		if (hi <= chunk + 24 || hi - chunk > MAX_CHUNK_READ ||
-		    used + (hi - chunk) > MAX_CHUNK_READ * 4)
+		if (!prev || w->nsnap >= MAX_SNAPS)
 			break;
-		len = (size_t)(hi - chunk);
+		if (hp_mem_read(pp->pid, prev, hdr, sizeof(hdr)) || hdr[2] > MAX_CHUNK_READ / 8)
+			return -1;
+		len = 24 + (size_t)hdr[2] * 8;
+		if (used + len > MAX_CHUNK_READ * 4)
+			return -1;
 		if (used + len > pp->chunk_alloc) {
 			pp->chunk_alloc = used + len > 2 * pp->chunk_alloc ? used + len : 2 * pp->chunk_alloc;
 			pp->chunk = hp_xrealloc(pp->chunk, pp->chunk_alloc);
 		}
-		got = hp_mem_read_some(pp->pid, chunk, pp->chunk + used, len);
-		if (got < 24)
-			break;
-		w->snaps[w->nsnap].lo = chunk;
-		w->snaps[w->nsnap].hi = chunk + (uint64_t)got;
+		if (hp_mem_read(pp->pid, prev, pp->chunk + used, len))
+			return -1;
+		w->snaps[w->nsnap].lo = prev;
+		w->snaps[w->nsnap].hi = prev + len;
 		w->snaps[w->nsnap].off = used;
 		w->nsnap++;
-		/* _PyStackChunk: previous, size, top (slots used, saved when the
-		 * next chunk was pushed) */
-		prev = rd64(pp->chunk + used, 0);
-		used += (size_t)got;
-		if (!prev || hp_mem_read_u64(pp->pid, prev + 16, &prev_top) ||
-		    prev_top > MAX_CHUNK_READ / 8)
-			break;
-		chunk = prev;
-		top = prev + 24 + prev_top * 8;
+		used += len;
 	}
+	return 0;
 }
 
 /* The snapshot holding the frame header at addr, or -1. */
@@ -622,45 +705,53 @@ static int snap_of(const struct walk *w, uint64_t addr, uint32_t size)
 
 /* Collect the raw frames of one thread (leaf first).  Returns the count or
  * -1 on a failed read or a chain that does not validate. */
-static int walk_thread(struct hp_pyproc *pp, const unsigned char *ts, struct walk *w,
-		       struct rawframe **out, size_t *alloc, bool use_chunks)
+static int walk_thread(struct hp_pyproc *pp, uint64_t tstate, const unsigned char *ts,
+		       struct walk *w, struct rawframe **out, size_t *alloc, bool use_chunks)
 {
 	const struct hp_pylayout *l = &pp->layout;
 	uint64_t frame;
 	unsigned char fb[512];
-	int n = 0;
+	int n = 0, r;
 
 	w->nsnap = 0;
 	w->cframe = 0;
 	if (l->frame_size > sizeof(fb))
-		{ dbg[121]++; return -1; }
+		return -1;
 	if (l->tstate_cframe) {
 		w->cframe = rd64(ts, l->tstate_cframe);
 		if (!w->cframe)
 			return 0;
+	}
+	r = use_chunks ? read_chunks(pp, tstate, ts, w) : 1;
+	if (r < 0)
+		return -1;
+	if (r == 0) {
+		/* the current frame came with the chunk snapshot */
+		frame = w->top;
+	} else if (l->tstate_cframe) {
 		if (hp_mem_read_u64(pp->pid, w->cframe + l->cframe_current_frame, &frame))
-			{ dbg[127]++; return -1; }
+			return -1;
 	} else {
 		frame = rd64(ts, l->tstate_current_frame);
 	}
 	w->top = frame;
 	if (!frame)
 		return 0;
-	if (use_chunks)
-		read_chunks(pp, ts, w);
 	while (frame) {
 		const unsigned char *f;
-		uint64_t code, instr, prev;
+		uint64_t code, instr, prev, addr = frame;
 		int owner, k;
 
 		if (n >= MAX_DEPTH || (frame & 7))
-			{ dbg[142]++; return -1; }
+			return -1;
 		k = snap_of(w, frame, l->frame_size);
 		if (k >= 0) {
 			f = pp->chunk + w->snaps[k].off + (frame - w->snaps[k].lo);
+		} else if (n == 0 && w->gen_ok && frame == w->gen) {
+			f = w->gen_hdr;
 		} else {
 			if (hp_mem_read(pp->pid, frame, fb, l->frame_size))
-				{ dbg[148]++; return -1; }
+				return -1;
 			f = fb;
 		}
 		code = rd64(f, l->frame_code) & ~l->code_tag_mask;
@@ -668,41 +759,56 @@ static int walk_thread(struct hp_pyproc *pp, const unsigned char *ts, struct wal
 		owner = f[l->frame_owner];
 		prev = rd64(f, l->frame_previous);
 		if (owner > 3)
-			{ dbg[156]++; return -1; }
+			return -1;
 		if (w->nsnap > 0) {
 			/* chunk frames belong to the thread and call down the
 			 * chunk; anything else must be a generator's frame */
 			if (k >= 0 && owner != OWNER_THREAD)
-				{ dbg[161]++; return -1; }
+				return -1;
 			if (k < 0 && owner != OWNER_GENERATOR && owner != l->owner_cstack)
-				{ dbg[163]++; return -1; }
+				return -1;
 			if (k >= 0 && prev && prev >= w->snaps[k].lo && prev < w->snaps[k].hi &&
 			    prev >= frame)
-				{ dbg[166]++; return -1; }
+				return -1;
 		}
 		/* a generator's frame is always resumed by someone: at the bottom
 		 * of a chain it means the generator suspended under us */
 		if (!prev && owner == OWNER_GENERATOR)
-			{ dbg[171]++; return -1; }
+			return -1;
+		/* 3.11: a frame entered by an inline Python call (not is_entry)
+		 * leaves its caller with stacktop >= 0 until it returns; a
+		 * caller seen executing (stacktop -1) under such a frame means
+		 * the callee is a dead slot above the live stack */
+		if (n > 0 && l->frame_stacktop && l->frame_is_entry && (*out)[n - 1].inline_call &&
+		    rd32(f, l->frame_stacktop) < 0)
+			return -1;
 		frame = prev;
 		if (l->owner_cstack >= 0 && owner == l->owner_cstack)
 			continue;
 		if (!code || (code & 7))
-			{ dbg[176]++; return -1; }
+			return -1;
 		HP_GROW(*out, (size_t)n + 1, *alloc);
 		(*out)[n].code = code;
 		(*out)[n].owner = (uint8_t)owner;
 		(*out)[n].resumer = n > 0 && (*out)[n - 1].owner == OWNER_GENERATOR;
+		(*out)[n].outside = k < 0;
+		(*out)[n].inline_call = l->frame_is_entry && !f[l->frame_is_entry];
+		(*out)[n].addr = addr;
+		(*out)[n].prev = prev;
+		(*out)[n].instr = instr;
 		/* instr may lie before the first instruction (a frame that has
 		 * not started yet): index -1 */
 		if (instr < code + l->co_code_adaptive)
 			(*out)[n].index = -1;
 		else if ((instr - code - l->co_code_adaptive) / 2 > (1u << 24))
-			{ dbg[186]++; return -1; }
+			return -1;
 		else
 			(*out)[n].index = (int64_t)((instr - code - l->co_code_adaptive) / 2);
 		n++;
 	}
+	/* remember a generator frame on top for the next snapshot */
+	if (use_chunks && n > 0 && pp->thread_cache[(tstate >> 6) & 63][0] == tstate)
+		pp->thread_cache[(tstate >> 6) & 63][2] = (*out)[0].outside ? (*out)[0].addr : 0;
 	return n;
 }
 
@@ -748,12 +854,12 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 	bool chunks = l->tstate_datastack_chunk && l->tstate_datastack_top;
 	bool check_ops = chunks && has_resume_ops(l);
 	struct walk w;
-	uint64_t v_cframe = 0, v_top = 0;
+	uint64_t v_top = 0;
 	uint16_t *ops;
-	size_t nreq = 0, ncode, nops = 0;
+	size_t nreq = 0, ncode, nops = 0, nouts;
 	int n, bad = 0;
 
-	n = walk_thread(pp, ts, &w, raw, raw_alloc, chunks);
+	n = walk_thread(pp, tstate, ts, &w, raw, raw_alloc, chunks);
 	if (n <= 0)
 		return n == 0 ? THREAD_EMPTY : THREAD_TORN;
 	if (!chunks) {
@@ -761,14 +867,14 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 		struct rawframe *r2 = NULL;
 		size_t a2 = 0;
 		struct walk w2;
-		int n2 = walk_thread(pp, ts, &w2, &r2, &a2, false);
+		int n2 = walk_thread(pp, tstate, ts, &w2, &r2, &a2, false);
 		bool same = n2 == n && same_stack(*raw, r2, n);
 
 		free(r2);
 		if (!same)
-			{ dbg[254]++; return THREAD_TORN; }
+			return THREAD_TORN;
 	}
-	reserve_reqs(pp, (size_t)n * 2 + 2);
+	reserve_reqs(pp, (size_t)n * 3 + 4);
 	for (int i = 0; i < n; i++) {
 		bool fresh;
 		struct hp_pycode *c = code_lookup(pp, (*raw)[i].code, &fresh);
@@ -783,42 +889,52 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 		nreq++;
 	}
 	ncode = nreq;
-	/* the opcodes land in the spare header space after the code headers */
-	ops = (uint16_t *)(void *)(pp->hdrs + (size_t)n * CODE_HDR_MAX);
+	/* scratch space in hdrs: code headers in slots [0, n), re-read frames
+	 * in [n, 2n), opcodes from slot 2n on (2 bytes each) */
+	ops = (uint16_t *)(void *)(pp->hdrs + (size_t)n * 2 * CODE_HDR_MAX);
 	for (int i = 0; check_ops && i < n; i++) {
 		if (!(*raw)[i].resumer)
 			continue;
 		if ((*raw)[i].index < 0)
-			{ dbg[277]++; return THREAD_TORN; }
+			return THREAD_TORN;
 		pp->reqs[nreq].addr = (*raw)[i].code + l->co_code_adaptive +
 				      (uint64_t)(*raw)[i].index * 2;
 		pp->reqs[nreq].buf = &ops[nops++];
 		pp->reqs[nreq].len = 2;
 		nreq++;
 	}
-	if (l->tstate_cframe) {
-		pp->reqs[nreq].addr = tstate + l->tstate_cframe;
-		pp->reqs[nreq].buf = &v_cframe;
+	/* frames read one by one (generators) are read again: each must still
+	 * run under the same caller, and every caller must still stand on the
+	 * same instruction, so callers read after their callees cannot have
+	 * moved on (a coroutine that finished and its caller awaiting the next
+	 * one) */
+	nouts = nreq;
+	for (int i = 0; chunks && i < n; i++) {
+		if (!(*raw)[i].outside)
+			continue;
+		pp->reqs[nreq].addr = (*raw)[i].addr;
+		pp->reqs[nreq].buf = pp->hdrs + ((size_t)n + (nreq - nouts)) * CODE_HDR_MAX;
+		pp->reqs[nreq].len = l->frame_size;
+		nreq++;
+	}
+	nouts = nreq - nouts;
+	if (!chunks) {
+		/* the walk started from the frame that is still on top */
+		pp->reqs[nreq].addr = l->tstate_cframe ? w.cframe + l->cframe_current_frame
+						       : tstate + l->tstate_current_frame;
+		pp->reqs[nreq].buf = &v_top;
 		pp->reqs[nreq].len = 8;
 		nreq++;
-		pp->reqs[nreq].addr = w.cframe + l->cframe_current_frame;
-	} else {
-		v_cframe = w.cframe;
-		pp->reqs[nreq].addr = tstate + l->tstate_current_frame;
 	}
-	pp->reqs[nreq].buf = &v_top;
-	pp->reqs[nreq].len = 8;
-	nreq++;
-	if (hp_mem_readv(pp->pid, pp->reqs, nreq) < 0)
+	if (nreq && hp_mem_readv(pp->pid, pp->reqs, nreq) < 0)
 		return THREAD_GONE;
-	if (!pp->reqs[nreq - 1].ok || (l->tstate_cframe && !pp->reqs[nreq - 2].ok) ||
-	    v_cframe != w.cframe || v_top != w.top) {
-		bad = 1; dbg[500 + (v_cframe != w.cframe) + 2*(v_top != w.top)]++; }
-	for (size_t k = ncode; k < nreq - 1 - (l->tstate_cframe ? 1 : 0); k++) {
+	if (!chunks && (!pp->reqs[nreq - 1].ok || v_top != w.top))
+		bad = 1;
+	for (size_t k = ncode; k < ncode + nops; k++) {
 		const unsigned char *b = pp->reqs[k].buf;
 
-		if (!pp->reqs[k].ok || !resume_op(l, b[0])) {
-			bad = 1; dbg[400 + (pp->reqs[k].ok ? b[0] % 100 : 99)]++; }
+		if (!pp->reqs[k].ok || !resume_op(l, b[0]))
+			bad = 1;
 	}
 	for (size_t k = 0; k < ncode; k++) {
 		bool fresh;
@@ -833,11 +949,11 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 		}
 		if (c->qualname && code_matches(pp, c, h))
 			continue;
-		if (code_fill(pp, c, h)) {
-			bad = 1; dbg[510]++; }
+		if (code_fill(pp, c, h))
+			bad = 1;
 	}
 	if (bad)
-		{ dbg[325]++; return THREAD_TORN; }
+		return THREAD_TORN;
 	for (int i = 0; i < n; i++) {
 		const struct hp_pycode *c = &pp->codes[pp->frame_codes[i]];
 		int line;
@@ -845,7 +961,7 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 		if (!c->qualname ||
 		    hp_linetable_line(c->linetable, c->linetable_len, c->firstlineno,
 				      (int)(*raw)[i].index, &line))
-			{ dbg[333]++; return THREAD_TORN; }
+			return THREAD_TORN;
 		pp->frames[i].uid = c->uid;
 		pp->frames[i].line = line < 0 ? c->firstlineno : line;
 		pp->frames[i].qualname = c->qualname;

@@ -75,6 +75,7 @@ void hp_sampler_release(struct hp_sampler *s)
 	for (size_t i = 0; i < s->nr_targets; i++)
 		target_release(&s->targets[i]);
 	free(s->targets);
+	free(s->tick_ns);
 	hp_u64map_release(&s->frame_ids);
 	memset(s, 0, sizeof(*s));
 }
@@ -389,6 +390,7 @@ static void sample_once(struct hp_sampler *s, struct sample_ctx *c)
 		if (hp_pyproc_sample(&t->pp, on_stack, c, &st))
 			t->gone = true;
 		s->stats.errors += st.errors;
+		s->retries += st.retries;
 	}
 }
 
@@ -419,7 +421,14 @@ int hp_sampler_run(struct hp_sampler *s, struct hp_err *err)
 
 		if (s->stop && *s->stop)
 			break;
+		now = hp_monotonic();
 		sample_once(s, c);
+		if (s->opts.timings && s->nr_tick_ns < (1u << 24)) {
+			double d = (hp_monotonic() - now) * 1e9;
+
+			HP_GROW(s->tick_ns, s->nr_tick_ns + 1, s->alloc_tick_ns);
+			s->tick_ns[s->nr_tick_ns++] = d > 4e9 ? UINT32_MAX : (uint32_t)d;
+		}
 		s->stats.ticks++;
 		now = hp_monotonic();
 		s->stats.elapsed = now - s->start_mono;
@@ -539,6 +548,30 @@ int hp_sampler_exit_status(const struct hp_sampler *s)
 	if (WIFSIGNALED(s->wait_status))
 		return 128 + WTERMSIG(s->wait_status);
 	return -1;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double hp_sampler_tick_quantile(const struct hp_sampler *s, double q)
+{
+	uint32_t *v;
+	size_t i;
+	double r;
+
+	if (!s->nr_tick_ns)
+		return -1;
+	v = hp_xmalloc(s->nr_tick_ns * sizeof(*v));
+	memcpy(v, s->tick_ns, s->nr_tick_ns * sizeof(*v));
+	qsort(v, s->nr_tick_ns, sizeof(*v), cmp_u32);
+	i = (size_t)(q * (double)(s->nr_tick_ns - 1) + 0.5);
+	r = v[i < s->nr_tick_ns ? i : s->nr_tick_ns - 1] / 1000.0;
+	free(v);
+	return r;
 }
 
 size_t hp_sampler_pids(const struct hp_sampler *s, int **pids)

@@ -33,6 +33,7 @@ struct hp_sampler_opts {
 	bool idle;              /* keep samples of threads not running */
 	bool lines;             /* frames carry their current line */
 	bool subprocesses;      /* sample every Python descendant */
+	bool timings;           /* keep the duration of every tick (bench) */
 };
 
 struct hp_sampler_stats {
@@ -63,6 +64,9 @@ struct hp_sampler {
 	int weight_col;
 	struct hp_u64map frame_ids; /* (uid << 32 | line) -> frame */
 	struct hp_sampler_stats stats;
+	uint32_t *tick_ns;      /* with opts.timings: ns spent sampling per tick */
+	size_t nr_tick_ns, alloc_tick_ns;
+	uint64_t retries;       /* torn walks read again */
 	char python_version[32];
 	double start_mono;
 	char start_iso[40];
@@ -102,6 +106,10 @@ void hp_sampler_finish(struct hp_sampler *s, int sig);
 
 /* Shell-style exit status of the target: code, 128+signal, -1 unknown. */
 int hp_sampler_exit_status(const struct hp_sampler *s);
+
+/* With opts.timings: quantile q (0..1) of the per-tick sampling time in
+ * microseconds, or -1 when none was kept. */
+double hp_sampler_tick_quantile(const struct hp_sampler *s, double q);
 
 /* Pids of the Python processes sampled (caller frees *pids). */
 size_t hp_sampler_pids(const struct hp_sampler *s, int **pids);

@@ -1,11 +1,13 @@
 /* libFuzzer target: the marshal reader and the pstats model built on it,
- * then every view's building blocks (sort by each key, callees, names). */
+ * then every view's building blocks (sort by each key, callees, names),
+ * and the writer (profile/pstats_write.h): what was read must read back. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "profile/marshal.h"
 #include "profile/pstats.h"
+#include "profile/pstats_write.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -33,6 +35,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		hp_pstats_callees_release(&ce);
 		for (uint32_t i = 0; i < st.nr_keys; i++)
 			hp_pstats_std_name(&st, i, &b);
+		/* whatever was read writes back into something readable */
+		{
+			struct hp_pstats back;
+
+			hp_buf_reset(&b);
+			hp_pstats_write(&st, &b);
+			hp_pstats_init(&back);
+			if (hp_pstats_read_mem(&back, b.data, b.len, &err) ||
+			    back.nr_entries > st.nr_entries || back.nr_callers > st.nr_callers)
+				abort();
+			hp_pstats_release(&back);
+		}
 		hp_buf_release(&b);
 	}
 	hp_pstats_release(&st);

@@ -1,0 +1,338 @@
+/*
+ * postgres.c - the PostgreSQL store backend (libpq), for a history shared
+ * by many CI runners.
+ *
+ * The URL goes to PQconnectdb as it is, so libpq's URI syntax and the PG*
+ * environment variables (PGHOST, PGUSER, PGPASSWORD, ...) all work.
+ * Migrations run in one transaction holding a transaction-level advisory
+ * lock, so concurrent first openers do not race on CREATE TABLE.  Each run
+ * is one transaction.  Server notices are swallowed: library code does not
+ * print.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "store/backend.h"
+
+/* an arbitrary constant: "hotpath" in ASCII */
+#define MIGRATION_LOCK "29395943470232680"
+
+static const char *const migrations[] = {
+	/* 1: runs and their metrics */
+	"CREATE TABLE hp_runs ("
+	" id BIGSERIAL PRIMARY KEY,"
+	" time BIGINT NOT NULL,"
+	" sha TEXT NOT NULL DEFAULT '', branch TEXT NOT NULL DEFAULT '', dirty INTEGER NOT NULL DEFAULT 0,"
+	" scenario TEXT NOT NULL, command TEXT NOT NULL DEFAULT '', command_hash TEXT NOT NULL DEFAULT '',"
+	" machine TEXT NOT NULL DEFAULT '', host TEXT NOT NULL DEFAULT '', cpu TEXT NOT NULL DEFAULT '',"
+	" kernel TEXT NOT NULL DEFAULT '', cores INTEGER NOT NULL DEFAULT 0,"
+	" version TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL DEFAULT '', profile BYTEA);"
+	"CREATE INDEX hp_runs_scenario ON hp_runs(scenario, time, id);"
+	"CREATE INDEX hp_runs_time ON hp_runs(time, id);"
+	"CREATE TABLE hp_metrics ("
+	" run_id BIGINT NOT NULL REFERENCES hp_runs(id) ON DELETE CASCADE,"
+	" name TEXT NOT NULL, unit TEXT NOT NULL DEFAULT '',"
+	" value DOUBLE PRECISION, lo DOUBLE PRECISION, hi DOUBLE PRECISION,"
+	" n INTEGER NOT NULL DEFAULT 0, raw TEXT NOT NULL DEFAULT '',"
+	" PRIMARY KEY (run_id, name));",
+};
+#define NR_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+
+/* libpq's messages end in a newline and may span lines: make them one */
+static int pg_error(PGconn *c, const PGresult *r, struct hp_err *err, const char *what)
+{
+	const char *m = r ? PQresultErrorMessage(r) : NULL;
+	char buf[HP_ERR_MAX];
+	size_t k = 0;
+
+	if (!m || !*m)
+		m = PQerrorMessage(c);
+	for (const char *p = m; *p && k + 3 < sizeof(buf); p++) {
+		if (*p == '\n') {
+			if (p[1] && k)
+				buf[k++] = ';', buf[k++] = ' ';
+			continue;
+		}
+		buf[k++] = *p;
+	}
+	buf[k] = '\0';
+	return hp_err_set(err, "%s%s%s", what, *what ? ": " : "", buf);
+}
+
+static int exec(PGconn *c, const char *sql, struct hp_err *err)
+{
+	PGresult *r = PQexec(c, sql);
+	int ret = 0;
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+		ret = pg_error(c, r, err, "");
+	PQclear(r);
+	return ret;
+}
+
+static void quiet_notices(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+static int migrate(PGconn *c, struct hp_err *err)
+{
+	PGresult *r = NULL;
+	int version, ret = -1;
+
+	if (exec(c, "BEGIN", err))
+		return -1;
+	if (exec(c, "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ")", err) ||
+	    exec(c, "CREATE TABLE IF NOT EXISTS hp_schema (version INTEGER NOT NULL)", err))
+		goto cleanup;
+	r = PQexec(c, "SELECT COALESCE(MAX(version), 0) FROM hp_schema");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		pg_error(c, r, err, "cannot read the schema version");
+		goto cleanup;
+	}
+	version = atoi(PQgetvalue(r, 0, 0));
+	if (version > (int)NR_MIGRATIONS) {
+		hp_err_set(err, "schema version %d is newer than this hotpath knows (%d)", version,
+			   (int)NR_MIGRATIONS);
+		goto cleanup;
+	}
+	for (int v = version; v < (int)NR_MIGRATIONS; v++) {
+		char sql[80];
+
+		if (exec(c, migrations[v], err)) {
+			hp_err_prefix(err, "migration %d", v + 1);
+			goto cleanup;
+		}
+		snprintf(sql, sizeof(sql), "INSERT INTO hp_schema(version) VALUES (%d)", v + 1);
+		if (exec(c, sql, err))
+			goto cleanup;
+	}
+	if (exec(c, "COMMIT", err))
+		goto cleanup;
+	ret = 0;
+cleanup:
+	PQclear(r);
+	if (ret)
+		PQclear(PQexec(c, "ROLLBACK"));
+	return ret;
+}
+
+static void pg_close(struct hp_store *s)
+{
+	if (s->impl)
+		PQfinish(s->impl);
+	s->impl = NULL;
+}
+
+static void fmt_double(char *buf, size_t len, double v)
+{
+	if (isnan(v))
+		snprintf(buf, len, "NaN");
+	else if (isinf(v))
+		snprintf(buf, len, v > 0 ? "Infinity" : "-Infinity");
+	else
+		snprintf(buf, len, "%.17g", v);
+}
+
+static int pg_insert(struct hp_store *s, struct hp_store_run *run, struct hp_err *err)
+{
+	PGconn *c = s->impl;
+	PGresult *r = NULL;
+	char tm[32], dirty[4], cores[16], id[32], val[3][40], n[32];
+	char *raw = NULL;
+	const char *v[15];
+	int lens[15] = { 0 }, fmts[15] = { 0 };
+	int ret = -1;
+
+	if (exec(c, "BEGIN", err))
+		return -1;
+	snprintf(tm, sizeof(tm), "%lld", (long long)run->time);
+	snprintf(dirty, sizeof(dirty), "%d", run->dirty ? 1 : 0);
+	snprintf(cores, sizeof(cores), "%d", run->cores);
+	v[0] = tm;
+	v[1] = run->sha ? run->sha : "";
+	v[2] = run->branch ? run->branch : "";
+	v[3] = dirty;
+	v[4] = run->scenario;
+	v[5] = run->command ? run->command : "";
+	v[6] = run->command_hash ? run->command_hash : "";
+	v[7] = run->machine ? run->machine : "";
+	v[8] = run->host ? run->host : "";
+	v[9] = run->cpu ? run->cpu : "";
+	v[10] = run->kernel ? run->kernel : "";
+	v[11] = cores;
+	v[12] = run->version ? run->version : "";
+	v[13] = run->kind ? run->kind : "";
+	v[14] = (const char *)run->profile;   /* NULL is SQL NULL */
+	lens[14] = (int)run->profile_len;
+	fmts[14] = 1;                          /* binary bytea */
+	if (run->profile_len > (size_t)1 << 30) {
+		hp_err_set(err, "profile too large");
+		goto cleanup;
+	}
+	{
+		struct hp_buf sql = HP_BUF_INIT;
+
+		hp_buf_adds(&sql, hp_store_sql_insert_run);
+		hp_buf_adds(&sql, " RETURNING id");
+		r = PQexecParams(c, sql.data, 15, NULL, v, lens, fmts, 0);
+		hp_buf_release(&sql);
+	}
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		pg_error(c, r, err, "insert");
+		goto cleanup;
+	}
+	run->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	snprintf(id, sizeof(id), "%lld", (long long)run->id);
+	PQclear(r);
+	r = NULL;
+	for (size_t i = 0; i < run->nr_metrics; i++) {
+		const struct hp_store_metric *m = &run->metrics[i];
+		const char *mv[8];
+
+		fmt_double(val[0], sizeof(val[0]), m->value);
+		fmt_double(val[1], sizeof(val[1]), m->lo);
+		fmt_double(val[2], sizeof(val[2]), m->hi);
+		snprintf(n, sizeof(n), "%zu", m->n);
+		free(raw);
+		hp_store_raw_format(m->raw, m->raw ? m->n : 0, &raw);
+		mv[0] = id;
+		mv[1] = m->name;
+		mv[2] = m->unit ? m->unit : "";
+		mv[3] = val[0];
+		mv[4] = val[1];
+		mv[5] = val[2];
+		mv[6] = n;
+		mv[7] = raw;
+		r = PQexecParams(c, hp_store_sql_insert_metric, 8, NULL, mv, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			pg_error(c, r, err, "insert metric");
+			goto cleanup;
+		}
+		PQclear(r);
+		r = NULL;
+	}
+	if (exec(c, "COMMIT", err))
+		goto cleanup;
+	ret = 0;
+cleanup:
+	free(raw);
+	PQclear(r);
+	if (ret)
+		PQclear(PQexec(c, "ROLLBACK"));
+	return ret;
+}
+
+static double get_double(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? NAN : strtod(PQgetvalue(r, row, col), NULL);
+}
+
+static int pg_query(struct hp_store *s, const char *sql, const struct hp_store_param *p,
+		    size_t np, bool with_raw, struct hp_store_runs *out, struct hp_err *err)
+{
+	PGconn *c = s->impl;
+	PGresult *r;
+	const char *v[8];
+	char ints[8][32];
+	int ret = -1, rows;
+
+	for (size_t i = 0; i < np && i < 8; i++) {
+		if (p[i].type == HP_PARAM_TEXT) {
+			v[i] = p[i].text;
+		} else {
+			snprintf(ints[i], sizeof(ints[i]), "%lld", (long long)p[i].i);
+			v[i] = ints[i];
+		}
+	}
+	r = PQexecParams(c, sql, (int)np, NULL, v, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		pg_error(c, r, err, "query");
+		goto cleanup;
+	}
+	rows = PQntuples(r);
+	for (int i = 0; i < rows; i++) {
+		struct hp_store_row row;
+
+		row.id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+		row.time = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+		row.sha = PQgetvalue(r, i, 2);
+		row.branch = PQgetvalue(r, i, 3);
+		row.dirty = atoi(PQgetvalue(r, i, 4));
+		row.scenario = PQgetvalue(r, i, 5);
+		row.command = PQgetvalue(r, i, 6);
+		row.command_hash = PQgetvalue(r, i, 7);
+		row.machine = PQgetvalue(r, i, 8);
+		row.host = PQgetvalue(r, i, 9);
+		row.cpu = PQgetvalue(r, i, 10);
+		row.kernel = PQgetvalue(r, i, 11);
+		row.cores = atoi(PQgetvalue(r, i, 12));
+		row.version = PQgetvalue(r, i, 13);
+		row.kind = PQgetvalue(r, i, 14);
+		row.has_metric = !PQgetisnull(r, i, 15);
+		row.mname = PQgetvalue(r, i, 15);
+		row.unit = PQgetvalue(r, i, 16);
+		row.value = get_double(r, i, 17);
+		row.lo = get_double(r, i, 18);
+		row.hi = get_double(r, i, 19);
+		row.n = strtoll(PQgetvalue(r, i, 20), NULL, 10);
+		row.raw = with_raw && !PQgetisnull(r, i, 21) ? PQgetvalue(r, i, 21) : NULL;
+		if (hp_store_runs_add_row(out, &row, err))
+			goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	PQclear(r);
+	return ret;
+}
+
+static int pg_count(struct hp_store *s, int64_t *count, struct hp_err *err)
+{
+	PGconn *c = s->impl;
+	PGresult *r = PQexec(c, "SELECT COUNT(*) FROM hp_runs");
+	int ret = 0;
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+		ret = pg_error(c, r, err, "count");
+	else
+		*count = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return ret;
+}
+
+static const struct hp_store_ops pg_ops = {
+	pg_insert, pg_query, pg_count, pg_close,
+};
+
+int hp_store_pg_open(const char *url, struct hp_store *s, struct hp_err *err)
+{
+	PGconn *c = PQconnectdb(url);
+	int ret = -1;
+
+	s->ops = &pg_ops;
+	s->impl = c;
+	if (!c) {
+		hp_err_set(err, "cannot open store '%s': out of memory", s->name);
+		goto cleanup;
+	}
+	if (PQstatus(c) != CONNECTION_OK) {
+		pg_error(c, NULL, err, "");
+		hp_err_prefix(err, "cannot open store '%s'", s->name);
+		goto cleanup;
+	}
+	PQsetNoticeProcessor(c, quiet_notices, NULL);
+	if (exec(c, "SET client_min_messages = warning", err) || migrate(c, err)) {
+		hp_err_prefix(err, "cannot open store '%s'", s->name);
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	if (ret)
+		pg_close(s);
+	return ret;
+}
