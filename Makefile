@@ -23,7 +23,7 @@ demo: deps all
 # Every test: unit tests, end-to-end tests, the same unit and end-to-end tests
 # under ASan+UBSan, and a short run of every fuzz target over its corpus.
 check: deps all
-	$(MESON) test -C $(BUILD) --print-errorlogs
+	./tests/pg/with-pg.sh $(MESON) test -C $(BUILD) --print-errorlogs
 	./tests/e2e/run.sh $(BUILD)/hotpath
 	$(MAKE) sanitize
 	$(MAKE) fuzz-smoke
@@ -41,7 +41,7 @@ $(BUILD_SAN)/build.ninja:
 sanitize: $(BUILD_SAN)/build.ninja
 	ninja -C $(BUILD_SAN)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		$(MESON) test -C $(BUILD_SAN) --print-errorlogs
+		./tests/pg/with-pg.sh $(MESON) test -C $(BUILD_SAN) --print-errorlogs
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		HOTPATH_SANITIZED=1 ./tests/e2e/run.sh $(BUILD_SAN)/hotpath
 

@@ -3,7 +3,7 @@
 # As root: apt-get installs what is missing.  Otherwise: print the command.
 set -eu
 pkgs="gcc clang meson ninja-build pkg-config python3 perl
-libxxhash-dev libjansson-dev libelf-dev libdw-dev zlib1g-dev libsqlite3-dev
+libxxhash-dev libjansson-dev libelf-dev libdw-dev zlib1g-dev libsqlite3-dev libpq-dev postgresql
 libcriterion-dev libclang-rt-14-dev libxml2-utils chromium graphviz"
 missing=""
 for p in $pkgs; do

@@ -15,6 +15,7 @@ int cmd_top(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 
@@ -25,6 +26,7 @@ extern const struct hp_cmd_help cmd_top_help;
 extern const struct hp_cmd_help cmd_bench_help;
 extern const struct hp_cmd_help cmd_check_help;
 extern const struct hp_cmd_help cmd_compare_help;
+extern const struct hp_cmd_help cmd_diff_help;
 extern const struct hp_cmd_help cmd_history_help;
 extern const struct hp_cmd_help cmd_convert_help;
 

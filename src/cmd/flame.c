@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cmd/commands.h"
+#include "cmd/flame_common.h"
 #include "cmd/load.h"
 #include "core/afile.h"
 #include "core/buf.h"
@@ -73,7 +74,7 @@ static char *default_output(const char *in)
 }
 
 /* "0.1" pixels or "0.5%" of the total */
-static int parse_minwidth(const char *s, struct hp_flame_opts *o)
+int hp_flame_parse_minwidth(const char *s, struct hp_flame_opts *o)
 {
 	size_t n = strlen(s);
 	double v;
@@ -116,7 +117,7 @@ int cmd_flame(int argc, char **argv)
 		goto cleanup;
 	}
 	fo.palette = (enum hp_flame_palette)pal;
-	if (parse_minwidth(opt_minwidth, &fo)) {
+	if (hp_flame_parse_minwidth(opt_minwidth, &fo)) {
 		ret = hp_usage_error("flame", "'--minwidth' expects pixels or a percentage, not '%s'",
 				     opt_minwidth);
 		goto cleanup;

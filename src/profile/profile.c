@@ -420,6 +420,8 @@ struct xform {
 	enum hp_filter_mode mode;
 	int op;
 	bool unlabel;
+	int only_col;          /* >= 0: copy only this src column ... */
+	int into_col;          /* ... into this dst column */
 	uint32_t *tmp;
 	size_t tmp_alloc;
 	double vals[HP_MAX_WEIGHTS];
@@ -515,8 +517,14 @@ static int xform_stack(void *ctx, uint32_t labelset, const uint32_t *frames,
 	}
 	for (i = 0; i < HP_MAX_WEIGHTS; i++)
 		x->vals[i] = 0;
-	for (i = 0; i < x->src->nr_weights; i++)
-		x->vals[x->col_map[i]] += weights[i];
+	if (x->only_col >= 0) {
+		if (weights[x->only_col] == 0)
+			return 0;
+		x->vals[x->into_col] = weights[x->only_col];
+	} else {
+		for (i = 0; i < x->src->nr_weights; i++)
+			x->vals[x->col_map[i]] += weights[i];
+	}
 	node = hp_profile_root(x->dst, map_labelset(x, labelset));
 	for (i = 0; i < n; i++)
 		node = hp_profile_child(x->dst, node, x->tmp[i]);
@@ -524,9 +532,20 @@ static int xform_stack(void *ctx, uint32_t labelset, const uint32_t *frames,
 	return 0;
 }
 
+static int xform_run_cols(struct hp_profile *dst, const struct hp_profile *src, int op,
+			  const char *regex, bool icase, enum hp_filter_mode mode,
+			  bool unlabel, int only_col, const char *into, struct hp_err *err);
+
 static int xform_run(struct hp_profile *dst, const struct hp_profile *src, int op,
 		     const char *regex, bool icase, enum hp_filter_mode mode,
 		     bool unlabel, struct hp_err *err)
+{
+	return xform_run_cols(dst, src, op, regex, icase, mode, unlabel, -1, NULL, err);
+}
+
+static int xform_run_cols(struct hp_profile *dst, const struct hp_profile *src, int op,
+			  const char *regex, bool icase, enum hp_filter_mode mode,
+			  bool unlabel, int only_col, const char *into, struct hp_err *err)
 {
 	struct xform x;
 	int ret = -1, rc;
@@ -537,6 +556,8 @@ static int xform_run(struct hp_profile *dst, const struct hp_profile *src, int o
 	x.op = op;
 	x.mode = mode;
 	x.unlabel = unlabel;
+	x.only_col = -1;
+	x.into_col = -1;
 	x.frame_map = hp_xmalloc((size_t)(src->nr_frames + 1) * sizeof(uint32_t));
 	memset(x.frame_map, 0xff, (size_t)(src->nr_frames + 1) * sizeof(uint32_t));
 	x.label_map = hp_xmalloc((size_t)(src->labelset_keys.nr + 1) * sizeof(uint32_t));
@@ -556,7 +577,19 @@ static int xform_run(struct hp_profile *dst, const struct hp_profile *src, int o
 		}
 		x.have_re = true;
 	}
-	for (uint32_t c = 0; c < src->nr_weights; c++) {
+	if (only_col >= 0) {
+		if ((uint32_t)only_col >= src->nr_weights) {
+			hp_err_set(err, "no weight column %d to merge", only_col);
+			goto cleanup;
+		}
+		x.only_col = only_col;
+		x.into_col = hp_profile_weight(dst, into, hp_profile_str(src, src->weights[only_col].unit));
+		if (x.into_col < 0) {
+			hp_err_set(err, "too many weight columns (at most %d)", HP_MAX_WEIGHTS);
+			goto cleanup;
+		}
+	}
+	for (uint32_t c = 0; c < src->nr_weights && only_col < 0; c++) {
 		int col = hp_profile_weight(dst, hp_profile_str(src, src->weights[c].name),
 					    hp_profile_str(src, src->weights[c].unit));
 
@@ -579,6 +612,13 @@ cleanup:
 	free(x.match);
 	free(x.tmp);
 	return ret;
+}
+
+int hp_profile_merge_column(struct hp_profile *dst, const struct hp_profile *src,
+			    uint32_t src_col, const char *dst_name, struct hp_err *err)
+{
+	return xform_run_cols(dst, src, OP_COPY, NULL, false, HP_FILTER_KEEP, true, (int)src_col,
+			      dst_name, err);
 }
 
 int hp_profile_merge(struct hp_profile *dst, const struct hp_profile *src, struct hp_err *err)

@@ -202,6 +202,12 @@ void hp_meta_init(struct hp_meta *m);
  * Returns -1 if dst would exceed HP_MAX_WEIGHTS columns. */
 int hp_profile_merge(struct hp_profile *dst, const struct hp_profile *src, struct hp_err *err);
 
+/* Add src's column src_col into dst's column dst_name (created when new,
+ * with src's unit), merging label sets: used to build a differential
+ * profile ("before"/"after") from two runs. */
+int hp_profile_merge_column(struct hp_profile *dst, const struct hp_profile *src,
+			    uint32_t src_col, const char *dst_name, struct hp_err *err);
+
 enum hp_filter_mode {
 	HP_FILTER_KEEP,  /* keep only stacks that pass through a matching frame */
 	HP_FILTER_DROP,  /* drop stacks that pass through a matching frame */

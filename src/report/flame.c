@@ -241,7 +241,40 @@ struct render {
 	struct vis *vis;
 	size_t nr_vis, alloc_vis;
 	struct hp_flame_stats st;
+	/* differential graphs */
+	double *before_inc;         /* inclusive weight of diff_col */
+	double before_total;
+	double max_delta;           /* largest |self share change| drawn */
 };
+
+/* Change of a node's self share between the before and after columns. */
+static double self_delta(const struct render *r, uint32_t node)
+{
+	double after = hp_profile_self(r->p, node, r->col);
+	double before = hp_profile_self(r->p, node, (uint32_t)r->o->diff_col);
+
+	return (r->total > 0 ? after / r->total : 0) -
+	       (r->before_total > 0 ? before / r->before_total : 0);
+}
+
+/* flamegraph.pl's differential colours: red where the share grew, blue
+ * where it shrank, paler the smaller the change. */
+static void diff_rgb(const struct render *r, double delta, unsigned char rgb[3])
+{
+	double t = r->max_delta > 0 ? fabs(delta) / r->max_delta : 0;
+	unsigned char pale = (unsigned char)lround(210 * (1 - t));
+	bool grew = (delta > 0) != r->o->negate;
+
+	if (delta == 0) {
+		rgb[0] = rgb[1] = rgb[2] = 220;
+	} else if (grew) {
+		rgb[0] = 255;
+		rgb[1] = rgb[2] = pale;
+	} else {
+		rgb[0] = rgb[1] = pale;
+		rgb[2] = 255;
+	}
+}
 
 /* The text a frame is shown with: py-spy's "func (file:line)" form for
  * frames with a location, flamegraph.pl's "_[k]" suffix on kernel frames,
@@ -486,12 +519,31 @@ static void write_frames(struct render *r, struct hp_buf *out, unsigned height,
 		hp_buf_adds(out, "<g><title>");
 		hp_buf_add_xml(out, name, len);
 		hp_buf_adds(out, " (");
-		add_count(out, w);
-		hp_buf_addch(out, ' ');
-		hp_buf_add(out, cn.data, cn.len);
-		hp_buf_adds(out, ", ");
-		add_pct(out, 100.0 * w / r->total);
-		hp_buf_adds(out, "%)</title><rect x=\"");
+		if (o->diff_col >= 0) {
+			double before = r->before_inc[node];
+			double d = self_delta(r, node);
+
+			diff_rgb(r, d, rgb);
+			hp_buf_adds(out, "before ");
+			add_count(out, before);
+			hp_buf_adds(out, ", ");
+			add_pct(out, r->before_total > 0 ? 100.0 * before / r->before_total : 0);
+			hp_buf_adds(out, "%; after ");
+			add_count(out, w);
+			hp_buf_addch(out, ' ');
+			hp_buf_add(out, cn.data, cn.len);
+			hp_buf_adds(out, ", ");
+			add_pct(out, 100.0 * w / r->total);
+			hp_buf_addf(out, "%%; self share %+.2f pts", 100.0 * d);
+			hp_buf_adds(out, ")</title><rect x=\"");
+		} else {
+			add_count(out, w);
+			hp_buf_addch(out, ' ');
+			hp_buf_add(out, cn.data, cn.len);
+			hp_buf_adds(out, ", ");
+			add_pct(out, 100.0 * w / r->total);
+			hp_buf_adds(out, "%)</title><rect x=\"");
+		}
 		add_coord(out, x1);
 		hp_buf_adds(out, "\" y=\"");
 		add_coord(out, y1);
@@ -645,11 +697,26 @@ int hp_flame_render_stats(const struct hp_profile *p, const struct hp_flame_opts
 	height = (r.st.max_depth + 1) * (unsigned)o->frame_height + (unsigned)o->font_size * 3 +
 		 (o->subtitle && *o->subtitle ? (unsigned)o->font_size * 2 : 0) +
 		 (unsigned)o->font_size * 2 + 10;
+	if (o->diff_col >= 0) {
+		if ((uint32_t)o->diff_col >= p->nr_weights || (uint32_t)o->diff_col == r.col) {
+			hp_err_set(err, "differential graph needs a second weight column");
+			goto cleanup;
+		}
+		r.before_inc = hp_profile_inclusive(p, (uint32_t)o->diff_col);
+		r.before_total = r.root != HP_NO_NODE ? r.before_inc[r.root] : 0;
+		for (size_t i = 0; i < r.nr_vis; i++) {
+			double d = fabs(self_delta(&r, r.vis[i].node));
+
+			if (d > r.max_delta)
+				r.max_delta = d;
+		}
+	}
 	write_head(&r, out, height, title);
 	write_frames(&r, out, height, countname);
 	hp_buf_adds(out, "</svg>\n");
 	ret = 0;
 cleanup:
+	free(r.before_inc);
 	if (stats)
 		*stats = r.st;
 	free(r.inc);

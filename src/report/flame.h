@@ -71,11 +71,17 @@ struct hp_flame_opts {
 	bool inverted;          /* icicle graph: root at the top */
 	bool reverse;           /* merge stacks from the leaf */
 	enum hp_flame_palette palette;
+	int diff_col;           /* >= 0: differential graph -- widths from col
+				   (after), colour from the change of each
+				   frame's self share from diff_col (before):
+				   red grew, blue shrank, intensity |change| /
+				   max |change|; tooltips show both values */
+	bool negate;            /* differential: swap red and blue */
 };
 
 /* flamegraph.pl's defaults */
 #define HP_FLAME_OPTS_INIT \
-	{ -1, NULL, NULL, NULL, 1200, 16, 12, 0.1, false, false, false, HP_FLAME_PAL_HOTPATH }
+	{ -1, NULL, NULL, NULL, 1200, 16, 12, 0.1, false, false, false, HP_FLAME_PAL_HOTPATH, -1, false }
 
 /* What a render drew (for the command's --verbose and for tests). */
 struct hp_flame_stats {

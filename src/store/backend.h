@@ -48,7 +48,8 @@ struct hp_store_row {
 	const char *mname, *unit;
 	double value, lo, hi;
 	int64_t n;
-	const char *raw;        /* NULL when not fetched */
+	const unsigned char *raw; /* packed doubles, NULL when not fetched */
+	size_t raw_len;
 };
 
 /* Columns of the query, in order (0..20). */

@@ -37,7 +37,7 @@ static const char *const migrations[] = {
 	" run_id BIGINT NOT NULL REFERENCES hp_runs(id) ON DELETE CASCADE,"
 	" name TEXT NOT NULL, unit TEXT NOT NULL DEFAULT '',"
 	" value DOUBLE PRECISION, lo DOUBLE PRECISION, hi DOUBLE PRECISION,"
-	" n INTEGER NOT NULL DEFAULT 0, raw TEXT NOT NULL DEFAULT '',"
+	" n INTEGER NOT NULL DEFAULT 0, raw BYTEA,"
 	" PRIMARY KEY (run_id, name));",
 };
 #define NR_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -144,7 +144,8 @@ static int pg_insert(struct hp_store *s, struct hp_store_run *run, struct hp_err
 	PGconn *c = s->impl;
 	PGresult *r = NULL;
 	char tm[32], dirty[4], cores[16], id[32], val[3][40], n[32];
-	char *raw = NULL;
+	unsigned char *raw = NULL;
+	size_t raw_len = 0;
 	const char *v[15];
 	int lens[15] = { 0 }, fmts[15] = { 0 };
 	int ret = -1;
@@ -194,13 +195,14 @@ static int pg_insert(struct hp_store *s, struct hp_store_run *run, struct hp_err
 	for (size_t i = 0; i < run->nr_metrics; i++) {
 		const struct hp_store_metric *m = &run->metrics[i];
 		const char *mv[8];
+		int ml[8] = { 0 }, mf[8] = { 0 };
 
 		fmt_double(val[0], sizeof(val[0]), m->value);
 		fmt_double(val[1], sizeof(val[1]), m->lo);
 		fmt_double(val[2], sizeof(val[2]), m->hi);
 		snprintf(n, sizeof(n), "%zu", m->n);
 		free(raw);
-		hp_store_raw_format(m->raw, m->raw ? m->n : 0, &raw);
+		hp_store_raw_pack(m->raw, m->raw ? m->n : 0, &raw, &raw_len);
 		mv[0] = id;
 		mv[1] = m->name;
 		mv[2] = m->unit ? m->unit : "";
@@ -208,8 +210,10 @@ static int pg_insert(struct hp_store *s, struct hp_store_run *run, struct hp_err
 		mv[4] = val[1];
 		mv[5] = val[2];
 		mv[6] = n;
-		mv[7] = raw;
-		r = PQexecParams(c, hp_store_sql_insert_metric, 8, NULL, mv, NULL, NULL, 0);
+		mv[7] = (const char *)raw;
+		ml[7] = (int)raw_len;
+		mf[7] = 1; /* binary bytea */
+		r = PQexecParams(c, hp_store_sql_insert_metric, 8, NULL, mv, ml, mf, 0);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			pg_error(c, r, err, "insert metric");
 			goto cleanup;
@@ -241,6 +245,7 @@ static int pg_query(struct hp_store *s, const char *sql, const struct hp_store_p
 	const char *v[8];
 	char ints[8][32];
 	int ret = -1, rows;
+	unsigned char *rawbuf = NULL;
 
 	for (size_t i = 0; i < np && i < 8; i++) {
 		if (p[i].type == HP_PARAM_TEXT) {
@@ -281,12 +286,29 @@ static int pg_query(struct hp_store *s, const char *sql, const struct hp_store_p
 		row.lo = get_double(r, i, 18);
 		row.hi = get_double(r, i, 19);
 		row.n = strtoll(PQgetvalue(r, i, 20), NULL, 10);
-		row.raw = with_raw && !PQgetisnull(r, i, 21) ? PQgetvalue(r, i, 21) : NULL;
+		row.raw = NULL;
+		row.raw_len = 0;
+		if (with_raw) {
+			/* bytea in text format: "\\x" and hex digits */
+			size_t hl;
+
+			if (rawbuf)
+				PQfreemem(rawbuf);
+			rawbuf = PQunescapeBytea((const unsigned char *)PQgetvalue(r, i, 21), &hl);
+			if (!rawbuf) {
+				hp_err_set(err, "out of memory decoding raw values");
+				goto cleanup;
+			}
+			row.raw = rawbuf;
+			row.raw_len = hl;
+		}
 		if (hp_store_runs_add_row(out, &row, err))
 			goto cleanup;
 	}
 	ret = 0;
 cleanup:
+	if (rawbuf)
+		PQfreemem(rawbuf);
 	PQclear(r);
 	return ret;
 }

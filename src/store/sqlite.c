@@ -35,13 +35,12 @@ static const char *const migrations[] = {
 	" kernel TEXT NOT NULL DEFAULT '', cores INTEGER NOT NULL DEFAULT 0,"
 	" version TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL DEFAULT '', profile BLOB);"
 	"CREATE INDEX hp_runs_scenario ON hp_runs(scenario, time, id);"
-	"CREATE INDEX hp_runs_time ON hp_runs(time, id);"
 	"CREATE TABLE hp_metrics ("
 	" run_id INTEGER NOT NULL REFERENCES hp_runs(id) ON DELETE CASCADE,"
 	" name TEXT NOT NULL, unit TEXT NOT NULL DEFAULT '',"
 	" value DOUBLE PRECISION, lo DOUBLE PRECISION, hi DOUBLE PRECISION,"
-	" n INTEGER NOT NULL DEFAULT 0, raw TEXT NOT NULL DEFAULT '',"
-	" PRIMARY KEY (run_id, name));",
+	" n INTEGER NOT NULL DEFAULT 0, raw BLOB,"
+	" PRIMARY KEY (run_id, name)) WITHOUT ROWID;", /* one b-tree, not two */
 };
 #define NR_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
@@ -137,7 +136,8 @@ static int sqlite_insert(struct hp_store *s, struct hp_store_run *run, struct hp
 {
 	struct sqlite_store *q = s->impl;
 	sqlite3_stmt *st = q->ins_run;
-	char *raw = NULL;
+	unsigned char *raw = NULL;
+	size_t raw_len;
 	int ret = -1;
 
 	if (exec(q->db, "BEGIN IMMEDIATE", err))
@@ -179,8 +179,8 @@ static int sqlite_insert(struct hp_store *s, struct hp_store_run *run, struct hp
 		bind_double(st, 6, m->hi);
 		sqlite3_bind_int64(st, 7, (sqlite3_int64)m->n);
 		free(raw);
-		hp_store_raw_format(m->raw, m->raw ? m->n : 0, &raw);
-		bind_text(st, 8, raw);
+		hp_store_raw_pack(m->raw, m->raw ? m->n : 0, &raw, &raw_len);
+		sqlite3_bind_blob64(st, 8, raw, raw_len, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			db_error(q->db, err, "insert metric");
 			goto cleanup;
@@ -253,7 +253,10 @@ static int sqlite_query(struct hp_store *s, const char *sql, const struct hp_sto
 		r.lo = col_double(st, 18);
 		r.hi = col_double(st, 19);
 		r.n = sqlite3_column_int64(st, 20);
-		r.raw = with_raw ? col_text(st, 21) : NULL;
+		r.raw = with_raw ? sqlite3_column_blob(st, 21) : NULL;
+		r.raw_len = with_raw ? (size_t)sqlite3_column_bytes(st, 21) : 0;
+		if (with_raw && !r.raw)
+			r.raw = (const unsigned char *)"";
 		if (hp_store_runs_add_row(out, &r, err))
 			goto cleanup;
 	}
@@ -327,7 +330,9 @@ int hp_store_sqlite_open(const char *path, struct hp_store *s, struct hp_err *er
 		}
 		usleep(10000);
 	}
-	if (exec(q->db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON", err) || migrate(q->db, err)) {
+	/* fewer, larger checkpoints: each one writes pages back to the file */
+	if (exec(q->db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=4000",
+		 err) || migrate(q->db, err)) {
 		hp_err_prefix(err, "cannot open store '%s'", path);
 		goto cleanup;
 	}

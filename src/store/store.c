@@ -308,7 +308,7 @@ int hp_store_runs_add_row(struct hp_store_runs *out, const struct hp_store_row *
 		double *v;
 		size_t n;
 
-		if (hp_store_raw_parse(row->raw, &v, &n, 10000000))
+		if (hp_store_raw_unpack(row->raw, row->raw_len, &v, &n, 10000000))
 			return hp_err_set(err, "run %lld: metric '%s' has malformed raw values",
 					  (long long)row->id, m->name);
 		HP_GROW(out->blocks, out->nr_blocks + 1, out->alloc_blocks);
@@ -391,52 +391,40 @@ void hp_store_metric_from_values(struct hp_store_metric *m, const char *name, co
 	free(s);
 }
 
-void hp_store_raw_format(const double *v, size_t n, char **out)
+void hp_store_raw_pack(const double *v, size_t n, unsigned char **out, size_t *len)
 {
-	struct hp_buf b = HP_BUF_INIT;
+	unsigned char *b = hp_xmalloc(n ? n * 8 : 1);
 
 	for (size_t i = 0; i < n; i++) {
-		if (i)
-			hp_buf_addch(&b, ',');
-		if (isnan(v[i]))
-			hp_buf_adds(&b, "nan");
-		else
-			hp_buf_add_double(&b, v[i]);
+		uint64_t u;
+
+		memcpy(&u, &v[i], 8);
+		for (int k = 0; k < 8; k++)
+			b[i * 8 + (size_t)k] = (unsigned char)(u >> (8 * k));
 	}
-	*out = hp_buf_detach(&b, NULL);
+	*out = b;
+	*len = n * 8;
 }
 
-int hp_store_raw_parse(const char *s, double **vals, size_t *n, size_t max)
+int hp_store_raw_unpack(const unsigned char *b, size_t len, double **vals, size_t *n, size_t max)
 {
-	double *v = NULL;
-	size_t nr = 0, alloc = 0;
+	double *v;
 
 	*vals = NULL;
 	*n = 0;
-	while (*s) {
-		char *end;
-		double d;
+	if (len % 8 || len / 8 > max)
+		return -1;
+	v = hp_xmalloc(len ? len : 1);
+	for (size_t i = 0; i < len / 8; i++) {
+		uint64_t u = 0;
 
-		if (nr >= max)
-			goto bad;
-		errno = 0;
-		d = strtod(s, &end);
-		if (end == s)
-			goto bad;
-		HP_GROW(v, nr + 1, alloc);
-		v[nr++] = d;
-		s = end;
-		if (*s == ',')
-			s++;
-		else if (*s)
-			goto bad;
+		for (int k = 0; k < 8; k++)
+			u |= (uint64_t)b[i * 8 + (size_t)k] << (8 * k);
+		memcpy(&v[i], &u, 8);
 	}
-	*vals = v ? v : hp_xmalloc(sizeof(double));
-	*n = nr;
+	*vals = v;
+	*n = len / 8;
 	return 0;
-bad:
-	free(v);
-	return -1;
 }
 
 int hp_store_compress(const void *in, size_t len, unsigned char **out, size_t *out_len,

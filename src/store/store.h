@@ -117,10 +117,12 @@ const struct hp_store_metric *hp_store_run_metric(const struct hp_store_run *run
 void hp_store_metric_from_values(struct hp_store_metric *m, const char *name, const char *unit,
 				 const double *values, size_t n);
 
-/* Raw values as text ("1.5,2,2.25") and back (bounded: at most max values;
- * *vals is a new array). */
-void hp_store_raw_format(const double *v, size_t n, char **out);
-int hp_store_raw_parse(const char *s, double **vals, size_t *n, size_t max);
+/* Raw values as stored: n little-endian IEEE 754 doubles, 8 bytes each (a
+ * BLOB in SQLite, BYTEA in PostgreSQL; text formatting cost more than the
+ * whole insert).  pack writes 8n bytes into a new *out; unpack refuses a
+ * length that is not a multiple of 8 or above 8*max; *vals is new. */
+void hp_store_raw_pack(const double *v, size_t n, unsigned char **out, size_t *len);
+int hp_store_raw_unpack(const unsigned char *b, size_t len, double **vals, size_t *n, size_t max);
 
 /* Compress / decompress with zlib (folded profiles).  *out is new memory;
  * decompression refuses output above max bytes. */

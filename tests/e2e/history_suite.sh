@@ -70,9 +70,11 @@ expect_grep 'REGRESSION' "$TMP/gate"
 hp check --store "$db" --scenario gate --against-history --metrics wall --runs 3 --fail-on-regression -q \
 	-- sleep 0.01 >"$TMP/gate2" 2>&1 || { cat "$TMP/gate2"; fail "same command failed the gate"; }
 # too little history: a warning, exit 0
-hp check --store "$db" --scenario fresh --against-history --runs 3 -q -- true >"$TMP/fresh" 2>&1
+rc=0; hp check --store "$db" --scenario fresh --against-history --runs 3 -q -- true >"$TMP/fresh" 2>&1 || rc=$?
+[ $rc = 0 ] || { cat "$TMP/fresh"; fail "check against a fresh history: exit $rc"; }
 expect_grep 'at least 10 are needed' "$TMP/fresh"
 # paired check stores the candidate's runs
-hp check --store "$db" --scenario paired --baseline-cmd true --min-pairs 5 --max-pairs 5 -q -- true >/dev/null 2>&1
+rc=0; hp check --store "$db" --scenario paired --baseline-cmd true --min-pairs 5 --max-pairs 5 -q -- true >"$TMP/paired" 2>&1 || rc=$?
+[ $rc = 0 ] || { cat "$TMP/paired"; fail "paired check: exit $rc"; }
 hp history --store "$db" --scenario paired -f csv | grep -q ',wall_seconds,s,.*,5$' || fail "paired check not stored"
 

@@ -197,3 +197,25 @@ Test(profile, frame_names)
 	hp_buf_release(&b);
 	hp_profile_release(&p);
 }
+
+Test(profile, merge_column_builds_a_differential_profile)
+{
+	struct hp_profile a, b, d;
+	struct hp_err err;
+	struct hp_buf out = HP_BUF_INIT;
+
+	load(&a, "x;y 3\nx 1\n");
+	load(&b, "x;y 5\nz 2\n");
+	hp_profile_init(&d);
+	cr_assert_eq(hp_profile_weight(&d, "before", "count"), 0);
+	cr_assert_eq(hp_profile_weight(&d, "after", "count"), 1);
+	cr_assert_eq(hp_profile_merge_column(&d, &a, 0, "before", &err), 0);
+	cr_assert_eq(hp_profile_merge_column(&d, &b, 0, "after", &err), 0);
+	hp_folded_write(&d, NULL, &out); /* writes both columns */
+	cr_assert_str_eq(out.data, "x 1 0\nx;y 3 5\nz 0 2\n");
+	cr_assert_eq(hp_profile_merge_column(&d, &a, 7, "before", &err), -1);
+	hp_buf_release(&out);
+	hp_profile_release(&a);
+	hp_profile_release(&b);
+	hp_profile_release(&d);
+}

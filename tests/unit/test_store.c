@@ -395,25 +395,28 @@ Test(store, raw_and_dates_and_zlib)
 {
 	double v[3] = { 0.1, 1e300, -2.5 }, *back;
 	size_t n;
-	char *s, *out;
+	char *out;
+	unsigned char *p;
+	size_t plen;
 	int64_t t;
 	unsigned char *z;
 	size_t zlen, olen;
 	struct hp_err err;
 	const char text[] = "main;work;inner 12\nmain;idle 3\n";
 
-	hp_store_raw_format(v, 3, &s);
-	cr_assert_eq(hp_store_raw_parse(s, &back, &n, 100), 0);
+	hp_store_raw_pack(v, 3, &p, &plen);
+	cr_assert_eq(plen, 24);
+	cr_assert_eq(hp_store_raw_unpack(p, plen, &back, &n, 100), 0);
 	cr_assert_eq(n, 3);
 	for (int i = 0; i < 3; i++)
 		cr_assert_eq(back[i], v[i]);
-	free(s);
 	free(back);
-	cr_assert_eq(hp_store_raw_parse("1,x", &back, &n, 100), -1);
-	cr_assert_eq(hp_store_raw_parse("1,2,3", &back, &n, 2), -1);
-	cr_assert_eq(hp_store_raw_parse("", &back, &n, 2), 0);
+	cr_assert_eq(hp_store_raw_unpack(p, 23, &back, &n, 100), -1);
+	cr_assert_eq(hp_store_raw_unpack(p, 24, &back, &n, 2), -1);
+	cr_assert_eq(hp_store_raw_unpack(p, 0, &back, &n, 2), 0);
 	cr_assert_eq(n, 0);
 	free(back);
+	free(p);
 	cr_assert_eq(hp_store_parse_date("2024-05-01", &t), 0);
 	cr_assert_eq(t, 1714521600);
 	cr_assert_eq(hp_store_parse_date("2024-05-01T01:02:03", &t), 0);
