@@ -4,7 +4,7 @@
 set -eu
 pkgs="gcc clang meson ninja-build pkg-config python3 perl
 libxxhash-dev libjansson-dev libelf-dev libdw-dev zlib1g-dev libsqlite3-dev libpq-dev postgresql
-libcriterion-dev libclang-rt-14-dev libxml2-utils chromium graphviz"
+libcriterion-dev libclang-rt-14-dev libxml2-utils chromium graphviz groff-base man-db"
 missing=""
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then

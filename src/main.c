@@ -23,6 +23,7 @@ static const struct hp_command commands[] = {
 	{ "bench", cmd_bench, &cmd_bench_help },
 	{ "check", cmd_check, &cmd_check_help },
 	{ "compare", cmd_compare, &cmd_compare_help },
+	{ "run", cmd_run, &cmd_run_help },
 	{ "diff", cmd_diff, &cmd_diff_help },
 	{ "history", cmd_history, &cmd_history_help },
 	{ "convert", cmd_convert, &cmd_convert_help },

@@ -38,7 +38,7 @@ enum hp_profiler {
 };
 
 /* Built-in defaults. */
-#define HP_CONFIG_DEFAULT_OUTPUT ".hotpath"
+#define HP_CONFIG_DEFAULT_OUTPUT "profiles"
 #define HP_CONFIG_DEFAULT_RATE 100.0
 #define HP_CONFIG_DEFAULT_REPEATS 1
 #define HP_CONFIG_DEFAULT_THRESHOLD 0.05

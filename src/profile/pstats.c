@@ -295,7 +295,522 @@ int hp_pstats_totals(struct hp_pstats *st, struct hp_err *err)
 	return 0;
 }
 
-int hp_pstats_read_mem(struct hp_pstats *st, const void *data, size_t len, struct hp_err *err)
+/*
+ * The fast path: the stats model straight from the marshal bytes, without a
+ * value tree.  The reader follows the shape of a stats dump (dict of key
+ * tuple -> (cc, nc, tt, ct, {key tuple: (nc, cc, tt, ct) or count})) and
+ * gives up (returns -1, no message) at anything else or anything wrong;
+ * hp_pstats_read_mem then runs the tree reader (hp_pstats_read_mem_tree),
+ * which finds the
+ * error and names its byte offset.  So this path must accept exactly what
+ * the tree path accepts and build the same model, or give up: it checks
+ * the same bounds (lengths against what remains, references to finished
+ * objects only, the value count limit) and registers FLAG_REF objects in
+ * the same order (a container before its children).
+ *
+ * A back-reference ('r') is resolved through the ref table: a string
+ * remembers its string id, a key tuple its key id (cProfile shares every
+ * key tuple by reference, so a repeated key costs one array lookup), and
+ * anything else is read again at its offset ("replay", which registers
+ * nothing).  The shape is at most four levels deep, so replays nest at
+ * most that far.
+ */
+struct fref {
+	uint32_t off;   /* offset of the object's type code */
+	uint32_t cache; /* string id + 1 or key id + 1; 0 = none yet */
+	uint8_t code;   /* type code without FLAG_REF */
+	uint8_t done;   /* the object is complete */
+};
+
+struct fast {
+	struct hp_pstats *st;
+	const uint8_t *p;
+	size_t len, pos;
+	struct fref *refs;
+	size_t nr_refs, alloc_refs;
+	uint64_t nr_vals;
+	bool replay;    /* reading a referenced object again */
+	uint32_t seq;   /* index of the function pair being read */
+};
+
+#define FAST_NONE UINT32_MAX
+
+static inline bool fast_need(const struct fast *f, size_t n)
+{
+	return f->len - f->pos >= n;
+}
+
+static inline uint32_t fast_u32(const uint8_t *b)
+{
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/*
+ * Start an object at f->pos: *code gets its type code (without FLAG_REF).
+ * For 'r', *ref gets the index named (checked: present and finished) and
+ * f->pos is past it.  Otherwise the object is counted and, when flagged
+ * (and not a singleton, and not replaying), entered into the ref table:
+ * *ref gets its index (FAST_NONE when not entered); f->pos is past the
+ * type code.  -1 to give up.
+ */
+static int fast_begin(struct fast *f, int *code, uint32_t *ref)
+{
+	int c;
+	bool flag;
+
+	if (!fast_need(f, 1))
+		return -1;
+	c = f->p[f->pos] & 0x7f;
+	flag = f->p[f->pos] & HP_MARSHAL_FLAG_REF;
+	*code = c;
+	*ref = FAST_NONE;
+	if (c == 'r') {
+		uint32_t idx;
+
+		if (!fast_need(f, 5))
+			return -1;
+		idx = fast_u32(f->p + f->pos + 1);
+		if (idx >= f->nr_refs || !f->refs[idx].done)
+			return -1;
+		f->pos += 5;
+		*ref = idx;
+		return 0;
+	}
+	if (!f->replay && ++f->nr_vals > HP_MARSHAL_MAX_VALUES)
+		return -1;
+	if (flag && !f->replay && c != 'N' && c != 'T' && c != 'F' && c != 'S' && c != '.') {
+		struct fref *r;
+
+		HP_GROW(f->refs, f->nr_refs + 1, f->alloc_refs);
+		r = &f->refs[f->nr_refs];
+		r->off = (uint32_t)f->pos;
+		r->cache = 0;
+		r->code = (uint8_t)c;
+		r->done = 0;
+		*ref = (uint32_t)f->nr_refs++;
+	}
+	f->pos++;
+	return 0;
+}
+
+static inline void fast_done(struct fast *f, uint32_t ref, uint32_t cache)
+{
+	if (ref != FAST_NONE && !f->replay) {
+		f->refs[ref].done = 1;
+		f->refs[ref].cache = cache;
+	}
+}
+
+/* Go back to a referenced object's type code to read it again; the caller
+ * restores f->pos and f->replay afterwards. */
+static void fast_replay(struct fast *f, uint32_t ref, size_t *pos, bool *replay)
+{
+	*pos = f->pos;
+	*replay = f->replay;
+	f->pos = f->refs[ref].off;
+	f->replay = true;
+}
+
+static void fast_resume(struct fast *f, size_t pos, bool replay)
+{
+	f->pos = pos;
+	f->replay = replay;
+}
+
+/* The body of a number with type code `code` at f->pos (past the code):
+ * 'i', 'l' (up to 4 digits, which always fit int64) or 'g'.  *is_int
+ * tells which of *i and *d is set. */
+static int fast_num_body(struct fast *f, int code, int64_t *i, double *d, bool *is_int)
+{
+	const uint8_t *b = f->p + f->pos;
+
+	switch (code) {
+	case 'i': {
+		uint32_t u;
+
+		if (!fast_need(f, 4))
+			return -1;
+		u = fast_u32(b);
+		*i = u < 0x80000000u ? (int64_t)u : (int64_t)u - 0x100000000LL;
+		*is_int = true;
+		f->pos += 4;
+		return 0;
+	}
+	case 'l': {
+		uint32_t u;
+		int64_t n;
+		uint64_t mag = 0, ndig;
+
+		if (!fast_need(f, 4))
+			return -1;
+		u = fast_u32(b);
+		n = u < 0x80000000u ? (int64_t)u : (int64_t)u - 0x100000000LL;
+		ndig = (uint64_t)(n < 0 ? -n : n);
+		if (ndig > 4 || !fast_need(f, 4 + 2 * (size_t)ndig))
+			return -1;
+		for (uint64_t k = ndig; k-- > 0;) {
+			unsigned digit = (unsigned)b[4 + 2 * k] | (unsigned)b[5 + 2 * k] << 8;
+
+			if (digit > 0x7fff || (k == ndig - 1 && digit == 0))
+				return -1;
+			mag = mag * 32768 + digit;
+		}
+		*i = n < 0 ? -(int64_t)mag : (int64_t)mag;
+		*is_int = true;
+		f->pos += 4 + 2 * (size_t)ndig;
+		return 0;
+	}
+	case 'g': {
+		uint64_t bits = 0;
+
+		if (!fast_need(f, 8))
+			return -1;
+		for (int k = 7; k >= 0; k--)
+			bits = bits << 8 | b[k];
+		memcpy(d, &bits, sizeof(*d));
+		*is_int = false;
+		f->pos += 8;
+		return 0;
+	}
+	default:
+		return -1;
+	}
+}
+
+/* A number (int or float) at f->pos, referenced or not. */
+static int fast_num(struct fast *f, int64_t *i, double *d, bool *is_int)
+{
+	uint32_t ref;
+	int code, ret;
+
+	if (fast_begin(f, &code, &ref))
+		return -1;
+	if (code == 'r') {
+		size_t pos;
+		bool replay;
+
+		fast_replay(f, ref, &pos, &replay);
+		f->pos++;
+		ret = fast_num_body(f, f->refs[ref].code, i, d, is_int);
+		fast_resume(f, pos, replay);
+		return ret;
+	}
+	ret = fast_num_body(f, code, i, d, is_int);
+	fast_done(f, ref, 0);
+	return ret;
+}
+
+static int fast_int(struct fast *f, int64_t *out)
+{
+	double d;
+	bool is_int;
+
+	return fast_num(f, out, &d, &is_int) || !is_int ? -1 : 0;
+}
+
+static int fast_double(struct fast *f, double *out)
+{
+	int64_t i;
+	bool is_int;
+
+	if (fast_num(f, &i, out, &is_int))
+		return -1;
+	if (is_int)
+		*out = (double)i;
+	return 0;
+}
+
+/* A str (any string code), interned: *id gets its string id. */
+static int fast_str(struct fast *f, uint32_t *id)
+{
+	uint32_t ref, n;
+	int code;
+
+	if (fast_begin(f, &code, &ref))
+		return -1;
+	if (code == 'r') {
+		struct fref *r = &f->refs[ref];
+		size_t pos;
+		bool replay;
+		int ret;
+
+		if (r->cache) {
+			*id = r->cache - 1;
+			return 0;
+		}
+		fast_replay(f, ref, &pos, &replay);
+		ret = fast_str(f, id);
+		fast_resume(f, pos, replay);
+		if (!ret)
+			f->refs[ref].cache = *id + 1;
+		return ret;
+	}
+	switch (code) {
+	case 'u': case 't': case 'a': case 'A':
+		if (!fast_need(f, 4))
+			return -1;
+		n = fast_u32(f->p + f->pos);
+		if (n > 0x7fffffffu)
+			return -1;
+		f->pos += 4;
+		break;
+	case 'z': case 'Z':
+		if (!fast_need(f, 1))
+			return -1;
+		n = f->p[f->pos++];
+		break;
+	default:
+		return -1;
+	}
+	if (!fast_need(f, n))
+		return -1;
+	*id = hp_strtab_intern(&f->st->strs, (const char *)f->p + f->pos, n);
+	f->pos += n;
+	fast_done(f, ref, *id + 1);
+	return 0;
+}
+
+/* A tuple header ')' or '(' with exactly n items, after fast_begin. */
+static int fast_tuple_n(struct fast *f, int code, uint32_t n)
+{
+	uint32_t have;
+
+	if (code == ')') {
+		if (!fast_need(f, 1))
+			return -1;
+		have = f->p[f->pos++];
+	} else if (code == '(') {
+		if (!fast_need(f, 4))
+			return -1;
+		have = fast_u32(f->p + f->pos);
+		f->pos += 4;
+		if (have > f->len - f->pos)
+			return -1;
+	} else {
+		return -1;
+	}
+	return have == n ? 0 : -1;
+}
+
+/* A function key (file, line, name): *out gets its key id. */
+static int fast_key(struct fast *f, uint32_t *out)
+{
+	uint32_t ref, fid, nid;
+	int64_t line;
+	int code;
+
+	if (fast_begin(f, &code, &ref))
+		return -1;
+	if (code == 'r') {
+		size_t pos;
+		bool replay;
+		int ret;
+
+		if (f->refs[ref].cache) {
+			*out = f->refs[ref].cache - 1;
+			return 0;
+		}
+		fast_replay(f, ref, &pos, &replay);
+		ret = fast_key(f, out);
+		fast_resume(f, pos, replay);
+		if (!ret)
+			f->refs[ref].cache = *out + 1;
+		return ret;
+	}
+	if (fast_tuple_n(f, code, 3) || fast_str(f, &fid) || fast_int(f, &line) || fast_str(f, &nid))
+		return -1;
+	*out = key_of_ids(f->st, fid, line, nid);
+	fast_done(f, ref, *out + 1);
+	return 0;
+}
+
+/* The end of a dict ('0', with or without FLAG_REF) at f->pos: consumed. */
+static inline bool fast_dict_end(struct fast *f)
+{
+	if ((f->p[f->pos] & 0x7f) != '0')
+		return false;
+	f->pos++;
+	return true;
+}
+
+/* One caller of entry ei: its key was read; its value is next. */
+static int fast_caller(struct fast *f, uint32_t ei, uint32_t kid)
+{
+	struct hp_pstats *st = f->st;
+	struct hp_pstats_call c;
+	uint32_t ref;
+	int code;
+
+	memset(&c, 0, sizeof(c));
+	c.key = kid;
+	if (!fast_need(f, 1))
+		return -1;
+	code = f->p[f->pos] & 0x7f;
+	if (code == 'r') {
+		/* peek at what is referenced: a count or a tuple */
+		uint32_t idx;
+
+		if (!fast_need(f, 5))
+			return -1;
+		idx = fast_u32(f->p + f->pos + 1);
+		if (idx >= f->nr_refs)
+			return -1;
+		code = f->refs[idx].code;
+	}
+	if (code == 'i' || code == 'l') {
+		/* the pure-Python profile module: a plain call count */
+		if (fast_int(f, &c.nc))
+			return -1;
+		c.cc = c.nc;
+		c.count_only = true;
+	} else {
+		size_t pos = 0;
+		bool replay = false, replayed = false, ok;
+
+		if (fast_begin(f, &code, &ref))
+			return -1;
+		if (code == 'r') {
+			fast_replay(f, ref, &pos, &replay);
+			replayed = true;
+		}
+		ok = !(replayed && fast_begin(f, &code, &ref)) &&
+		     !fast_tuple_n(f, code, 4) && !fast_int(f, &c.nc) && !fast_int(f, &c.cc) &&
+		     !fast_double(f, &c.tt) && !fast_double(f, &c.ct);
+		if (ok)
+			fast_done(f, ref, 0);
+		if (replayed)
+			fast_resume(f, pos, replay);
+		if (!ok)
+			return -1;
+	}
+	if (st->caller_seen[kid] == f->seq + 1) {
+		st->callers[st->caller_pos[kid]] = c; /* a repeated dict key: last value, first place */
+		return 0;
+	}
+	HP_GROW(st->callers, (size_t)st->nr_callers + 1, st->alloc_callers);
+	st->callers[st->nr_callers] = c;
+	st->caller_seen[kid] = f->seq + 1;
+	st->caller_pos[kid] = st->nr_callers;
+	st->nr_callers++;
+	st->entries[ei].nr_callers++;
+	return 0;
+}
+
+/* The callers dict of entry ei. */
+static int fast_callers(struct fast *f, uint32_t ei)
+{
+	uint32_t ref, kid;
+	int code;
+
+	if (fast_begin(f, &code, &ref))
+		return -1;
+	if (code == 'r') {
+		size_t pos;
+		bool replay;
+		int ret;
+
+		if (f->refs[ref].code != '{')
+			return -1;
+		fast_replay(f, ref, &pos, &replay);
+		ret = fast_callers(f, ei);
+		fast_resume(f, pos, replay);
+		return ret;
+	}
+	if (code != '{')
+		return -1;
+	for (;;) {
+		if (!fast_need(f, 1))
+			return -1;
+		if (fast_dict_end(f))
+			break;
+		if (fast_key(f, &kid) || !fast_need(f, 1) || (f->p[f->pos] & 0x7f) == '0' ||
+		    fast_caller(f, ei, kid))
+			return -1; /* a key without a value: left to the tree reader */
+	}
+	fast_done(f, ref, 0);
+	return 0;
+}
+
+/* A function's value (cc, nc, tt, ct, callers) for key kid. */
+static int fast_function(struct fast *f, uint32_t kid)
+{
+	struct hp_pstats *st = f->st;
+	struct hp_pstats_entry *e;
+	uint32_t ref, ei;
+	int code;
+
+	if (fast_begin(f, &code, &ref))
+		return -1;
+	if (code == 'r') {
+		size_t pos;
+		bool replay;
+		int ret;
+
+		fast_replay(f, ref, &pos, &replay);
+		ret = fast_function(f, kid);
+		fast_resume(f, pos, replay);
+		return ret;
+	}
+	if (fast_tuple_n(f, code, 5))
+		return -1;
+	ei = st->entry_of_key[kid];
+	if (ei == HP_PSTATS_NONE) {
+		HP_GROW(st->entries, (size_t)st->nr_entries + 1, st->alloc_entries);
+		ei = st->nr_entries++;
+		st->entry_of_key[kid] = ei;
+	}
+	e = &st->entries[ei];
+	memset(e, 0, sizeof(*e));
+	e->key = kid;
+	e->first_caller = st->nr_callers;
+	if (fast_int(f, &e->cc) || fast_int(f, &e->nc) || fast_double(f, &e->tt) ||
+	    fast_double(f, &e->ct) || fast_callers(f, ei))
+		return -1;
+	fast_done(f, ref, 0);
+	return 0;
+}
+
+/* Build st from data by the fast path; -1 to leave it to the tree reader
+ * (st then holds a partial model: release it). */
+static int read_fast(struct hp_pstats *st, const uint8_t *data, size_t len)
+{
+	struct fast f;
+	uint32_t ref, kid;
+	int code, ret = -1;
+
+	memset(&f, 0, sizeof(f));
+	f.st = st;
+	f.p = data;
+	f.len = len;
+	if (len > INT32_MAX)
+		return -1;
+	/* sized for typical dumps (about 150 bytes per function, one ref
+	 * per 25 bytes) so the arrays rarely move */
+	f.alloc_refs = len / 24 + 16;
+	f.refs = hp_xreallocarray(NULL, f.alloc_refs, sizeof(*f.refs));
+	HP_GROW(st->entries, len / 128 + 16, st->alloc_entries);
+	grow_keys(st, len / 96 + 16);
+	HP_GROW(st->callers, len / 32 + 16, st->alloc_callers);
+	hp_u64map_release(&st->key_index);
+	hp_u64map_init(&st->key_index, (uint32_t)(len / 96 + 16));
+	if (fast_begin(&f, &code, &ref) || code != '{')
+		goto cleanup;
+	for (;; f.seq++) {
+		if (!fast_need(&f, 1))
+			goto cleanup;
+		if (fast_dict_end(&f))
+			break;
+		if (fast_key(&f, &kid) || !fast_need(&f, 1) || (f.p[f.pos] & 0x7f) == '0' ||
+		    fast_function(&f, kid))
+			goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	free(f.refs);
+	return ret;
+}
+
+int hp_pstats_read_mem_tree(struct hp_pstats *st, const void *data, size_t len, struct hp_err *err)
 {
 	struct hp_marshal m;
 	struct builder b = { st, &m, err, 0, NULL };
@@ -336,14 +851,26 @@ cleanup:
 	return ret;
 }
 
-/* Read a whole file in one go when its size is known (a regular file),
- * else through hp_read_file (pipes, "-").  *mapped is the size of an
- * anonymous mapping to munmap, or 0 when *data is to be freed. */
+int hp_pstats_read_mem(struct hp_pstats *st, const void *data, size_t len, struct hp_err *err)
+{
+	if (!read_fast(st, data, len))
+		return hp_pstats_totals(st, err);
+	/* something unusual or wrong: the tree reader reads it or says what */
+	hp_pstats_release(st);
+	hp_pstats_init(st);
+	return hp_pstats_read_mem_tree(st, data, len, err);
+}
+
+/* Map a whole regular file (read-only, pre-faulted: page faults were a
+ * large part of the run time on virtual machines), else read it through
+ * hp_read_file (pipes, "-", empty files).  *mapped is the size to munmap,
+ * or 0 when *data is to be freed.  A file truncated while mapped can raise
+ * SIGBUS, as with any mapped input; profiles are written once, then read. */
 static int slurp(const char *path, size_t max, char **data, size_t *len, size_t *mapped,
 		 struct hp_err *err)
 {
 	struct stat sb;
-	size_t got = 0;
+	void *p;
 	int fd;
 
 	if (!strcmp(path, "-"))
@@ -351,7 +878,7 @@ static int slurp(const char *path, size_t max, char **data, size_t *len, size_t 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return hp_err_errno(err, "cannot open '%s'", path);
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0) {
 		close(fd);
 		return hp_read_file(path, max, data, len, err);
 	}
@@ -359,32 +886,13 @@ static int slurp(const char *path, size_t max, char **data, size_t *len, size_t 
 		close(fd);
 		return hp_err_set(err, "cannot read '%s': larger than %zu bytes", path, max);
 	}
-	/* pre-faulted in one go (see big_alloc in marshal.c for why) */
-	*data = mmap(NULL, (size_t)sb.st_size + 1, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (*data == MAP_FAILED)
-		hp_oom((size_t)sb.st_size + 1);
-	*mapped = (size_t)sb.st_size + 1;
-	while (got < (size_t)sb.st_size) {
-		ssize_t n = read(fd, *data + got, (size_t)sb.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			hp_err_errno(err, "cannot read '%s'", path);
-			close(fd);
-			munmap(*data, *mapped);
-			*data = NULL;
-			*mapped = 0;
-			return -1;
-		}
-		if (n == 0)
-			break; /* the file shrank: parse what is there */
-		got += (size_t)n;
-	}
+	p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	close(fd);
-	(*data)[got] = '\0';
-	*len = got;
+	if (p == MAP_FAILED)
+		return hp_read_file(path, max, data, len, err);
+	*data = p;
+	*len = (size_t)sb.st_size;
+	*mapped = (size_t)sb.st_size;
 	return 0;
 }
 

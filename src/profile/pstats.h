@@ -92,6 +92,10 @@ bool hp_pstats_sniff(const void *data, size_t len);
 /* Build st (freshly initialised) from marshal data.  Errors name the byte
  * offset of the offending object: "expected a tuple of 5 at byte 210". */
 int hp_pstats_read_mem(struct hp_pstats *st, const void *data, size_t len, struct hp_err *err);
+/* The same through the marshal value tree (profile/marshal.h).  read_mem
+ * reads the bytes directly and falls back to this for anything unusual or
+ * wrong, so errors come from here; tests check that both agree. */
+int hp_pstats_read_mem_tree(struct hp_pstats *st, const void *data, size_t len, struct hp_err *err);
 /* As hp_pstats_read_mem on a whole file; errors are prefixed
  * "cannot read 'path': ".  max bounds the file size (0 = 1 GiB). */
 int hp_pstats_read_file(struct hp_pstats *st, const char *path, size_t max, struct hp_err *err);

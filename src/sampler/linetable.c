@@ -4,7 +4,7 @@ void hp_linetable_iter_init(struct hp_linetable_iter *it, const uint8_t *tab, si
 			    int firstlineno)
 {
 	it->p = tab;
-	it->end = tab + len;
+	it->end = tab ? tab + len : tab; /* NULL + 0 is undefined in C */
 	it->line = firstlineno;
 	it->addr = 0;
 }

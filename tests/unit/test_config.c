@@ -105,7 +105,7 @@ Test(config, documented_example)
 	hp_config_init(&cfg);
 	cr_assert_eq(hp_config_load(DATA "/hotpath.toml", &cfg, &err), 0, "%s", err.msg);
 	cr_assert_str_eq(cfg.path, DATA "/hotpath.toml");
-	cr_assert_str_eq(hp_config_output(&cfg), DATA "/.hotpath");
+	cr_assert_str_eq(hp_config_output(&cfg), DATA "/profiles");
 	cr_assert_float_eq(cfg.defaults.rate, 200.0, 1e-9);
 	cr_assert_float_eq(cfg.defaults.threshold, 0.05, 1e-12);
 	cr_assert_str_eq(cfg.defaults.store, "sqlite");
