@@ -22,7 +22,7 @@
 #include "sampler/sampler.h"
 #include "report/flame.h"
 
-static bool opt_subprocesses, opt_idle, opt_no_lines, opt_quiet;
+static bool opt_subprocesses, opt_idle, opt_no_lines, opt_quiet, opt_threads;
 static int opt_pid;
 static double opt_rate = 100, opt_duration, opt_timeout = 10;
 static const char *opt_name, *opt_outdir = "profiles";
@@ -37,6 +37,7 @@ static const struct hp_opt record_opts[] = {
 	HP_OPT_FLAG_("subprocesses", 's', &opt_subprocesses, "sample every Python descendant process too"),
 	HP_OPT_FLAG_("idle", 'i', &opt_idle, "keep samples of threads that are not running"),
 	HP_OPT_FLAG_("no-lines", 0, &opt_no_lines, "aggregate per function, without line numbers"),
+	HP_OPT_FLAG_("threads", 't', &opt_threads, "root each stack at its thread (and process, with --subprocesses)"),
 	HP_OPT_DBL_("timeout", 0, &opt_timeout, "SECONDS", "how long to look for the interpreter (default 10)"),
 	HP_OPT_FLAG_("quiet", 'q', &opt_quiet, "no status line and no summary"),
 	HP_OPT_STR_("profiler", 0, &opt_profiler, "KIND", "sampling (default), cprofile (python -m cProfile), or all (both, one run each)"),
@@ -253,9 +254,19 @@ static int write_outputs(const struct hp_profile *p, const struct hp_sampler *s,
 {
 	struct hp_buf path = HP_BUF_INIT, out = HP_BUF_INIT;
 	struct hp_folded_write_opts fo = HP_FOLDED_WRITE_OPTS_INIT;
+	struct hp_profile rooted;
 	struct hp_err err;
 	int ret = 0;
 
+	hp_profile_init(&rooted);
+	if (opt_threads) {
+		/* threads (and processes) as root frames in every output */
+		static const char *const keys_pid[] = { "pid", "thread" };
+
+		hp_profile_labels_to_frames(&rooted, p, opt_subprocesses ? keys_pid : keys_pid + 1,
+					    opt_subprocesses ? 2 : 1);
+		p = &rooted;
+	}
 	hp_buf_addf(&path, "%s.folded", base);
 	hp_folded_write(p, &fo, &out);
 	if (hp_write_file_atomic(path.data, out.data, out.len, &err)) {
@@ -288,6 +299,7 @@ static int write_outputs(const struct hp_profile *p, const struct hp_sampler *s,
 	if (!quiet)
 		fprintf(stderr, "hotpath: wrote %s\n", path.data);
 cleanup:
+	hp_profile_release(&rooted);
 	hp_buf_release(&path);
 	hp_buf_release(&out);
 	return ret;

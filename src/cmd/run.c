@@ -11,12 +11,12 @@
  *
  * Profilers:
  * - sampling: `record`, giving SCENARIO.folded, .svg and .json.
- * - cprofile: `record --profiler cprofile` when this build's record has that
- *   option (found in its option table at run time), run into a private
- *   folder whose files are then renamed SCENARIO_cprofile.*; otherwise the
+ * - cprofile: `record --profiler cprofile --name SCENARIO_cprofile` when
+ *   this build's record has that option (found in its option table at run
+ *   time), giving SCENARIO_cprofile.pstats, _summary.txt and .json; else the
  *   scenario's Python command is run as `python [opts] -m cProfile -o FILE
- *   ...` directly.  SCENARIO_cprofile_summary.txt is `hotpath top` of the
- *   .pstats file sorted by cumulative and by self time.
+ *   ...` directly.  When record wrote no summary, SCENARIO_cprofile_summary.txt
+ *   is `hotpath top` of the .pstats file by cumulative and by self time.
  * - memory: record has no RSS sampler, so run polls /proc/PID/status
  *   (VmRSS, VmHWM) of every descendant of the child it started, at the
  *   scenario's rate (at most MEM_MAX_HZ), while the first profiler of the
@@ -602,66 +602,11 @@ cleanup:
 	hp_buf_release(&p);
 }
 
-/* Move the files record wrote into tmpdir to OUT/SCENARIO_cprofile*: a name
- * NAME.ext becomes SCENARIO_cprofile.ext, NAME_x.ext SCENARIO_cprofile_x.ext. */
-static int adopt_cprofile_files(const char *tmpdir, const char *outdir, const char *name,
-				struct hp_err *err)
-{
-	DIR *d = opendir(tmpdir);
-	struct dirent *e;
-	size_t nl = strlen(name);
-	int ret = 0;
-
-	if (!d)
-		return hp_err_errno(err, "cannot open folder '%s'", tmpdir);
-	while ((e = readdir(d)) && !ret) {
-		struct hp_buf from = HP_BUF_INIT, to = HP_BUF_INIT;
-		const char *rest = e->d_name;
-
-		if (e->d_name[0] == '.')
-			continue;
-		if (!strncmp(rest, name, nl))
-			rest += nl;
-		if (!strncmp(rest, "_cprofile", 9))
-			rest += 9;
-		hp_buf_addf(&from, "%s/%s", tmpdir, e->d_name);
-		hp_buf_addf(&to, "%s/%s_cprofile%s%s", outdir, name,
-			    (*rest == '.' || *rest == '_' || !*rest) ? "" : "_", rest);
-		/* the pstats view of record's folded/svg, if any, is not ours to keep */
-		if (rename(from.data, to.data) < 0)
-			ret = hp_err_errno(err, "cannot move '%s' to '%s'", from.data, to.data);
-		hp_buf_release(&from);
-		hp_buf_release(&to);
-	}
-	closedir(d);
-	return ret;
-}
-
-static void remove_tree_shallow(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (d) {
-		while ((e = readdir(d))) {
-			struct hp_buf p = HP_BUF_INIT;
-
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			hp_buf_addf(&p, "%s/%s", dir, e->d_name);
-			unlink(p.data);
-			hp_buf_release(&p);
-		}
-		closedir(d);
-	}
-	rmdir(dir);
-}
-
 static void run_cprofile(const struct runner *rn, const struct hp_scenario *sc, struct mem_trace *m,
 			 struct outcome *o)
 {
 	struct hp_buf pstats = HP_BUF_INIT, summary = HP_BUF_INIT, text = HP_BUF_INIT;
-	struct hp_buf tmpdir = HP_BUF_INIT;
+	struct hp_buf name = HP_BUF_INIT;
 	char **argv = NULL;
 	char why[96];
 	struct hp_err err;
@@ -672,12 +617,13 @@ static void run_cprofile(const struct runner *rn, const struct hp_scenario *sc, 
 	if (rn->record_profiler) {
 		char rate[32];
 
-		/* a private folder: record's other outputs must not overwrite the
-		 * sampling run's SCENARIO.json / .folded */
-		hp_buf_addf(&tmpdir, "%s/.%s.cprofile.tmp", rn->outdir, sc->name);
-		remove_tree_shallow(tmpdir.data);
+		/* record names its outputs NAME.pstats, NAME_summary.txt and
+		 * NAME.json: with NAME = SCENARIO_cprofile they land where they
+		 * belong, and the sampling run's SCENARIO.json stays */
+		hp_buf_addf(&name, "%s_cprofile", sc->name);
 		snprintf(rate, sizeof(rate), "%g", sc->rate);
-		argv = record_argv(sc, sc->name, tmpdir.data, "cprofile", rate);
+		unlink(pstats.data);
+		argv = record_argv(sc, name.data, rn->outdir, "cprofile", rate);
 		code = run_child(argv, sc, true, -1, m, false, &err);
 	} else {
 		const char *reason = "";
@@ -700,10 +646,6 @@ static void run_cprofile(const struct runner *rn, const struct hp_scenario *sc, 
 		describe_status(code, why, sizeof(why));
 		o->failed = true;
 		note(o, "cprofile: %s", why);
-	}
-	if (tmpdir.len && adopt_cprofile_files(tmpdir.data, rn->outdir, sc->name, &err)) {
-		o->failed = true;
-		note(o, "cprofile: %s", err.msg);
 	}
 	if (!file_exists(pstats.data)) {
 		o->failed = true;
@@ -729,13 +671,11 @@ static void run_cprofile(const struct runner *rn, const struct hp_scenario *sc, 
 	if (!code)
 		o->ran |= HP_PROFILER_CPROFILE;
 cleanup:
-	if (tmpdir.len)
-		remove_tree_shallow(tmpdir.data);
 	free(argv);
 	hp_buf_release(&pstats);
 	hp_buf_release(&summary);
 	hp_buf_release(&text);
-	hp_buf_release(&tmpdir);
+	hp_buf_release(&name);
 }
 
 static void run_plain(const struct hp_scenario *sc, struct mem_trace *m, struct outcome *o)

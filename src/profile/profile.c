@@ -420,6 +420,8 @@ struct xform {
 	enum hp_filter_mode mode;
 	int op;
 	bool unlabel;
+	const char *const *label_keys; /* OP_LABEL_FRAMES: label keys, outermost first */
+	size_t nr_label_keys;
 	int only_col;          /* >= 0: copy only this src column ... */
 	int into_col;          /* ... into this dst column */
 	uint32_t *tmp;
@@ -427,7 +429,7 @@ struct xform {
 	double vals[HP_MAX_WEIGHTS];
 };
 
-enum { OP_COPY, OP_FILTER, OP_FOCUS, OP_REVERSE, OP_STRIP };
+enum { OP_COPY, OP_FILTER, OP_FOCUS, OP_REVERSE, OP_STRIP, OP_LABEL_FRAMES };
 
 static uint32_t map_str(struct xform *x, uint32_t id)
 {
@@ -511,6 +513,29 @@ static int xform_stack(void *ctx, uint32_t labelset, const uint32_t *frames,
 		for (i = depth; i-- > 0;)
 			x->tmp[n++] = map_frame(x, frames[i]);
 		break;
+	case OP_LABEL_FRAMES: {
+		struct hp_label *labels;
+		size_t nl = hp_profile_labels(x->src, labelset, &labels);
+
+		HP_GROW(x->tmp, depth + x->nr_label_keys + 1, x->tmp_alloc);
+		for (size_t k = 0; k < x->nr_label_keys; k++) {
+			for (size_t l = 0; l < nl; l++) {
+				struct hp_buf name = HP_BUF_INIT;
+				const char *key = hp_profile_str(x->src, labels[l].key);
+
+				if (strcmp(key, x->label_keys[k]))
+					continue;
+				hp_buf_addf(&name, "%s %s", key, hp_profile_str(x->src, labels[l].value));
+				x->tmp[n++] = hp_profile_frame(x->dst, hp_profile_intern(x->dst, name.data, name.len),
+							       0, 0, HP_KIND_OTHER);
+				hp_buf_release(&name);
+			}
+		}
+		free(labels);
+		for (i = 0; i < depth; i++)
+			x->tmp[n++] = map_frame(x, frames[i]);
+		break;
+	}
 	default:
 		for (i = 0; i < depth; i++)
 			x->tmp[n++] = map_frame(x, frames[i]);
@@ -534,18 +559,20 @@ static int xform_stack(void *ctx, uint32_t labelset, const uint32_t *frames,
 
 static int xform_run_cols(struct hp_profile *dst, const struct hp_profile *src, int op,
 			  const char *regex, bool icase, enum hp_filter_mode mode,
-			  bool unlabel, int only_col, const char *into, struct hp_err *err);
+			  bool unlabel, int only_col, const char *into,
+			  const char *const *label_keys, size_t nr_label_keys, struct hp_err *err);
 
 static int xform_run(struct hp_profile *dst, const struct hp_profile *src, int op,
 		     const char *regex, bool icase, enum hp_filter_mode mode,
 		     bool unlabel, struct hp_err *err)
 {
-	return xform_run_cols(dst, src, op, regex, icase, mode, unlabel, -1, NULL, err);
+	return xform_run_cols(dst, src, op, regex, icase, mode, unlabel, -1, NULL, NULL, 0, err);
 }
 
 static int xform_run_cols(struct hp_profile *dst, const struct hp_profile *src, int op,
 			  const char *regex, bool icase, enum hp_filter_mode mode,
-			  bool unlabel, int only_col, const char *into, struct hp_err *err)
+			  bool unlabel, int only_col, const char *into,
+			  const char *const *label_keys, size_t nr_label_keys, struct hp_err *err)
 {
 	struct xform x;
 	int ret = -1, rc;
@@ -558,6 +585,8 @@ static int xform_run_cols(struct hp_profile *dst, const struct hp_profile *src, 
 	x.unlabel = unlabel;
 	x.only_col = -1;
 	x.into_col = -1;
+	x.label_keys = label_keys;
+	x.nr_label_keys = nr_label_keys;
 	x.frame_map = hp_xmalloc((size_t)(src->nr_frames + 1) * sizeof(uint32_t));
 	memset(x.frame_map, 0xff, (size_t)(src->nr_frames + 1) * sizeof(uint32_t));
 	x.label_map = hp_xmalloc((size_t)(src->labelset_keys.nr + 1) * sizeof(uint32_t));
@@ -618,7 +647,7 @@ int hp_profile_merge_column(struct hp_profile *dst, const struct hp_profile *src
 			    uint32_t src_col, const char *dst_name, struct hp_err *err)
 {
 	return xform_run_cols(dst, src, OP_COPY, NULL, false, HP_FILTER_KEEP, true, (int)src_col,
-			      dst_name, err);
+			      dst_name, NULL, 0, err);
 }
 
 int hp_profile_merge(struct hp_profile *dst, const struct hp_profile *src, struct hp_err *err)
@@ -647,6 +676,13 @@ void hp_profile_reverse(struct hp_profile *dst, const struct hp_profile *src)
 void hp_profile_strip_lines(struct hp_profile *dst, const struct hp_profile *src)
 {
 	xform_run(dst, src, OP_STRIP, NULL, false, HP_FILTER_KEEP, false, NULL);
+}
+
+void hp_profile_labels_to_frames(struct hp_profile *dst, const struct hp_profile *src,
+				 const char *const *keys, size_t nr_keys)
+{
+	xform_run_cols(dst, src, OP_LABEL_FRAMES, NULL, false, HP_FILTER_KEEP, true, -1, NULL,
+		       keys, nr_keys, NULL);
 }
 
 void hp_profile_unlabel(struct hp_profile *dst, const struct hp_profile *src)

@@ -231,6 +231,13 @@ void hp_profile_reverse(struct hp_profile *dst, const struct hp_profile *src);
 /* Drop line numbers (aggregate frames per function and file). */
 void hp_profile_strip_lines(struct hp_profile *dst, const struct hp_profile *src);
 
+/* Merge all label sets into one, turning the labels named in keys (in that
+ * order, outermost first) into leading frames "KEY VALUE" of kind other,
+ * e.g. keys {"pid", "thread"} gives "pid 42;thread 7 (MainThread);main;...",
+ * as py-spy's --threads does. */
+void hp_profile_labels_to_frames(struct hp_profile *dst, const struct hp_profile *src,
+				 const char *const *keys, size_t nr_keys);
+
 /* Merge all label sets into one (thread/pid labels dropped). */
 void hp_profile_unlabel(struct hp_profile *dst, const struct hp_profile *src);
 

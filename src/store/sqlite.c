@@ -330,10 +330,8 @@ int hp_store_sqlite_open(const char *path, struct hp_store *s, struct hp_err *er
 		}
 		usleep(10000);
 	}
-	/* fewer, larger checkpoints (each writes pages back to the file); reads
-	 * through mmap, not one pread per page */
-	if (exec(q->db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=4000; "
-		 "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-16384",
+	/* fewer, larger checkpoints: each one writes pages back to the file */
+	if (exec(q->db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=4000",
 		 err) || migrate(q->db, err)) {
 		hp_err_prefix(err, "cannot open store '%s'", path);
 		goto cleanup;

@@ -219,3 +219,36 @@ Test(profile, merge_column_builds_a_differential_profile)
 	hp_profile_release(&b);
 	hp_profile_release(&d);
 }
+
+Test(profile, labels_become_root_frames)
+{
+	struct hp_profile p, q;
+	struct hp_label l[2];
+	struct hp_buf out = HP_BUF_INIT;
+	static const char *const keys[] = { "pid", "thread" };
+	double one = 1;
+	uint32_t f, ls;
+
+	hp_profile_init(&p);
+	hp_profile_weight(&p, "samples", "count");
+	l[0].key = hp_profile_intern(&p, "thread", 6);
+	l[0].value = hp_profile_intern(&p, "7 (worker)", 10);
+	l[1].key = hp_profile_intern(&p, "pid", 3);
+	l[1].value = hp_profile_intern(&p, "42", 2);
+	ls = hp_profile_labelset(&p, l, 2);
+	f = hp_profile_frame(&p, hp_profile_intern(&p, "main", 4), 0, 0, HP_KIND_PYTHON);
+	hp_profile_add_stack(&p, ls, &f, 1, &one);
+	hp_profile_init(&q);
+	hp_profile_labels_to_frames(&q, &p, keys, 2);
+	hp_folded_write(&q, NULL, &out);
+	cr_assert_str_eq(out.data, "pid 42;thread 7 (worker);main 1\n");
+	hp_buf_release(&out);
+	hp_profile_release(&q);
+	hp_profile_init(&q);
+	hp_profile_labels_to_frames(&q, &p, keys + 1, 1);
+	hp_folded_write(&q, NULL, &out);
+	cr_assert_str_eq(out.data, "thread 7 (worker);main 1\n");
+	hp_buf_release(&out);
+	hp_profile_release(&q);
+	hp_profile_release(&p);
+}
