@@ -5,16 +5,18 @@
 # averages re-summed on every bar.
 . "$E2E_DIR/lib.sh"
 command -v python3 >/dev/null || skip "no python3"
-EX="$ROOT/examples/backtest"
-cd "$EX"
-PYTHONDONTWRITEBYTECODE=1 PYTHONHASHSEED=1 python3 -m backtest --dataset daily --assets 8 >"$TMP/a.txt"
-PYTHONDONTWRITEBYTECODE=1 PYTHONHASHSEED=2 python3 -m backtest --dataset daily --assets 8 >"$TMP/b.txt"
+# a copy, so that nothing (profiles/, __pycache__) is written into the sources
+cp -r "$ROOT/examples/backtest" "$TMP/ex"
+rm -rf "$TMP/ex/profiles" "$TMP/ex/profiles-baseline"
+cd "$TMP/ex"
+PYTHONHASHSEED=1 python3 -m backtest --dataset daily --assets 8 >"$TMP/a.txt"
+PYTHONHASHSEED=2 python3 -m backtest --dataset daily --assets 8 >"$TMP/b.txt"
 cat "$TMP/a.txt"
 cmp "$TMP/a.txt" "$TMP/b.txt" || fail "two runs of the example printed different numbers"
 expect_grep "^backtest daily: 8 assets x 504 bars, seed 7" "$TMP/a.txt"
 for s in sma_crossover momentum mean_reversion; do expect_grep "^$s " "$TMP/a.txt"; done
 # the intraday datasets generate too (a few bars only)
-PYTHONDONTWRITEBYTECODE=1 python3 -m backtest --dataset minute --assets 2 --bars 400 >"$TMP/m.txt"
+python3 -m backtest --dataset minute --assets 2 --bars 400 >"$TMP/m.txt"
 expect_grep "^backtest minute: 2 assets x 400 bars" "$TMP/m.txt"
 
 # the scenarios of the example's hotpath.toml
@@ -29,11 +31,11 @@ if [ $rc -ne 0 ] && grep -q 'permission denied' "$TMP/probe.err"; then
 	skip "sampling: process_vm_readv not permitted here (determinism checked)"
 fi
 out="$TMP/prof"
-PYTHONDONTWRITEBYTECODE=1 "$HOTPATH" run --scenario daily --profiler sampling,memory -o "$out" >"$TMP/run.txt"
+"$HOTPATH" run --scenario daily --profiler sampling,memory -o "$out" >"$TMP/run.txt"
 cat "$TMP/run.txt"
 expect_grep "^  daily  *ok " "$TMP/run.txt"
 # same numbers under the profiler as without it
-PYTHONDONTWRITEBYTECODE=1 python3 -m backtest --dataset daily >"$TMP/plain.txt"
+python3 -m backtest --dataset daily >"$TMP/plain.txt"
 grep -E '^(sma_crossover|momentum|mean_reversion) ' "$TMP/plain.txt" >"$TMP/want.txt"
 grep -E '^(sma_crossover|momentum|mean_reversion) ' "$TMP/run.txt" >"$TMP/got.txt"
 cmp "$TMP/want.txt" "$TMP/got.txt" || fail "the profiled run printed other numbers"
