@@ -630,6 +630,9 @@ static int xform_run_cols(struct hp_profile *dst, const struct hp_profile *src, 
 	}
 	if (dst != src && !dst->meta.tool_version && !dst->meta.argv)
 		hp_meta_copy(&dst->meta, &src->meta);
+	/* most transformations keep about as many nodes: reserving (address
+	 * space only) saves copying the arrays as they grow */
+	hp_profile_reserve(dst, (size_t)dst->nr_nodes + src->nr_nodes + 64);
 	hp_profile_foreach_stack(src, xform_stack, &x);
 	ret = 0;
 cleanup:
