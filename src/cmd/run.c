@@ -727,6 +727,14 @@ static void write_memory(const struct runner *rn, const struct hp_scenario *sc,
 	struct hp_buf path = HP_BUF_INIT, t = HP_BUF_INIT;
 	struct hp_err err;
 
+	if (!m->nr) {
+		/* nothing measured: no file; a run that failed already says why */
+		if (!o->failed) {
+			o->failed = true;
+			note(o, "memory: no RSS sample taken (the program ended too soon)");
+		}
+		return;
+	}
 	path_of(&path, rn->outdir, sc->name, "_memory.txt");
 	hp_buf_addf(&t, "# hotpath memory profile of scenario %s\n# command: ", sc->name);
 	command_text(sc, &t);
@@ -744,9 +752,6 @@ static void write_memory(const struct runner *rn, const struct hp_scenario *sc,
 	if (hp_write_file_atomic(path.data, t.data, t.len, &err)) {
 		o->failed = true;
 		note(o, "memory: %s", err.msg);
-	} else if (!m->nr) {
-		o->failed = true;
-		note(o, "memory: no RSS sample taken (the program ended too soon)");
 	} else {
 		o->ran |= HP_PROFILER_MEMORY;
 	}

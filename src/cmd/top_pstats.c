@@ -46,11 +46,16 @@ bool hp_top_is_pstats(const char *path)
 	return n == (ssize_t)sizeof(head) && hp_pstats_sniff(head, sizeof(head));
 }
 
-/* Keys' standard names, cleaned to valid UTF-8, NUL-terminated. */
+/* Keys' standard names, cleaned to valid UTF-8, NUL-terminated.  Made on
+ * first use (a big profile has many names and a report shows few): slot
+ * is by key id (0 = not made, else the name's index + 1), and only the
+ * names made take memory beyond it. */
 struct names {
 	const struct hp_pstats *st;
 	struct hp_buf all, tmp;
-	size_t *off, *len, *width; /* by key id; width in code points */
+	uint32_t *slot;
+	size_t *off, *len, *width; /* by name index; width in code points */
+	size_t nr, alloc;
 };
 
 struct view {
@@ -75,32 +80,40 @@ static void names_init(struct names *nm, const struct hp_pstats *st)
 {
 	hp_buf_init(&nm->all);
 	nm->st = st;
-	nm->off = hp_xreallocarray(NULL, (size_t)st->nr_keys + 1, sizeof(size_t));
-	nm->len = hp_xcalloc((size_t)st->nr_keys + 1, sizeof(size_t));
-	nm->width = hp_xcalloc((size_t)st->nr_keys + 1, sizeof(size_t));
-	for (uint32_t k = 0; k <= st->nr_keys; k++)
-		nm->off[k] = SIZE_MAX;
+	nm->slot = hp_xcalloc((size_t)st->nr_keys + 1, sizeof(*nm->slot));
 }
 
-/* Make key's name (computed on first use: a big profile has many names
- * and a report shows few). */
-static void name_make(struct names *nm, uint32_t k)
+/* The index of key's name, made when new. */
+static size_t name_make(struct names *nm, uint32_t k)
 {
-	if (nm->off[k] != SIZE_MAX)
-		return;
+	size_t i;
+
+	if (nm->slot[k])
+		return nm->slot[k] - 1;
+	i = nm->nr;
+	if (i == nm->alloc) {
+		nm->alloc = nm->alloc ? 2 * nm->alloc : 64;
+		nm->off = hp_xreallocarray(nm->off, nm->alloc, sizeof(*nm->off));
+		nm->len = hp_xreallocarray(nm->len, nm->alloc, sizeof(*nm->len));
+		nm->width = hp_xreallocarray(nm->width, nm->alloc, sizeof(*nm->width));
+	}
 	hp_buf_reset(&nm->tmp);
 	hp_pstats_std_name(nm->st, k, &nm->tmp);
-	nm->off[k] = nm->all.len;
+	nm->off[i] = nm->all.len;
 	hp_buf_add_utf8_clean(&nm->all, nm->tmp.data, nm->tmp.len);
-	nm->len[k] = nm->all.len - nm->off[k];
-	nm->width[k] = cp_len(nm->all.data + nm->off[k], nm->len[k]);
+	nm->len[i] = nm->all.len - nm->off[i];
+	nm->width[i] = cp_len(nm->all.data + nm->off[i], nm->len[i]);
 	hp_buf_addch(&nm->all, '\0');
+	nm->slot[k] = (uint32_t)i + 1;
+	nm->nr++;
+	return i;
 }
 
 static void names_release(struct names *nm)
 {
 	hp_buf_release(&nm->all);
 	hp_buf_release(&nm->tmp);
+	free(nm->slot);
 	free(nm->off);
 	free(nm->len);
 	free(nm->width);
@@ -109,20 +122,23 @@ static void names_release(struct names *nm)
 /* The pointer is valid until the next name is made. */
 static const char *name_of(const struct view *v, uint32_t key)
 {
-	name_make(v->nm, key);
-	return v->nm->all.data + v->nm->off[key];
+	size_t i = name_make(v->nm, key); /* first: it may move the arrays */
+
+	return v->nm->all.data + v->nm->off[i];
 }
 
 static size_t name_width(const struct view *v, uint32_t key)
 {
-	name_make(v->nm, key);
-	return v->nm->width[key];
+	size_t i = name_make(v->nm, key);
+
+	return v->nm->width[i];
 }
 
 static size_t name_len(const struct view *v, uint32_t key)
 {
-	name_make(v->nm, key);
-	return v->nm->len[key];
+	size_t i = name_make(v->nm, key);
+
+	return v->nm->len[i];
 }
 
 /* Python's repr() of a str, enough for a regex from the command line. */

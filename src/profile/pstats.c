@@ -534,6 +534,9 @@ static int fast_str(struct fast *f, uint32_t *id)
 		bool replay;
 		int ret;
 
+		/* the cache means a string id only for a string */
+		if (!strchr("utaAzZ", r->code) || !r->code)
+			return -1;
 		if (r->cache) {
 			*id = r->cache - 1;
 			return 0;
@@ -606,6 +609,9 @@ static int fast_key(struct fast *f, uint32_t *out)
 		bool replay;
 		int ret;
 
+		/* the cache means a key id only for a tuple */
+		if (f->refs[ref].code != ')' && f->refs[ref].code != '(')
+			return -1;
 		if (f->refs[ref].cache) {
 			*out = f->refs[ref].cache - 1;
 			return 0;

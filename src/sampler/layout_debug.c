@@ -16,6 +16,12 @@
 
 const struct hp_pylayout *hp_pylayout_find(int major, int minor)
 {
+	if (major == 3 && minor == 8)
+		return &hp_pylayout_38;
+	if (major == 3 && minor == 9)
+		return &hp_pylayout_39;
+	if (major == 3 && minor == 10)
+		return &hp_pylayout_310;
 	if (major == 3 && minor == 11)
 		return &hp_pylayout_311;
 	if (major == 3 && minor == 12)
@@ -25,7 +31,7 @@ const struct hp_pylayout *hp_pylayout_find(int major, int minor)
 
 const char *hp_pylayout_supported(void)
 {
-	return "3.11, 3.12, 3.13";
+	return "3.8, 3.9, 3.10, 3.11, 3.12, 3.13";
 }
 
 /* Byte positions of the 3.13 fields in _Py_DebugOffsets. */

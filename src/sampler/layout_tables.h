@@ -4,6 +4,9 @@
 
 #include "sampler/pylayout.h"
 
+extern const struct hp_pylayout hp_pylayout_38;
+extern const struct hp_pylayout hp_pylayout_39;
+extern const struct hp_pylayout hp_pylayout_310;
 extern const struct hp_pylayout hp_pylayout_311;
 extern const struct hp_pylayout hp_pylayout_312;
 

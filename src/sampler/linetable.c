@@ -96,3 +96,71 @@ int hp_linetable_line(const uint8_t *tab, size_t len, int firstlineno, int idx, 
 	}
 	return -1;
 }
+
+/* Lines stay far inside int: a table that walks out of +-2^30 is corrupt. */
+#define LINE_LIMIT (1L << 30)
+
+int hp_lnotab_line(const uint8_t *tab, size_t len, int firstlineno, int addr, int *line)
+{
+	long cur = firstlineno, at = 0;
+
+	if (addr < 0 || !tab) {
+		*line = firstlineno;
+		return 0;
+	}
+	for (size_t i = 0; i + 1 < len; i += 2) {
+		at += tab[i];
+		if (at > addr)
+			break;
+		cur += (int8_t)tab[i + 1];
+		if (cur < -LINE_LIMIT || cur > LINE_LIMIT)
+			return -1;
+	}
+	*line = (int)cur;
+	return 0;
+}
+
+int hp_linetable310_line(const uint8_t *tab, size_t len, int firstlineno, int addr, int *line)
+{
+	long cur = firstlineno, end = 0;
+
+	if (addr < 0) {
+		*line = firstlineno;
+		return 0;
+	}
+	for (size_t i = 0; tab && i + 1 < len; i += 2) {
+		long start = end;
+		int ldelta = (int8_t)tab[i + 1];
+
+		end += tab[i];
+		if (ldelta != -128) {
+			cur += ldelta;
+			if (cur < -LINE_LIMIT || cur > LINE_LIMIT)
+				return -1;
+		}
+		if (addr >= start && addr < end) {
+			*line = ldelta == -128 ? -1 : (int)cur;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int hp_linetable_line_fmt(int format, const uint8_t *tab, size_t len, int firstlineno,
+			  int idx, int *line)
+{
+	int addr = idx < 0 ? -1 : idx;
+
+	if (idx > (1 << 28))
+		return -1;
+	if (idx >= 0)
+		addr = idx * 2;
+	switch (format) {
+	case HP_LINETABLE_LNOTAB:
+		return hp_lnotab_line(tab, len, firstlineno, addr, line);
+	case HP_LINETABLE_310:
+		return hp_linetable310_line(tab, len, firstlineno, addr, line);
+	default:
+		return hp_linetable_line(tab, len, firstlineno, idx, line);
+	}
+}

@@ -1,5 +1,6 @@
 /*
- * linetable.h - decoding CPython 3.11+ location tables (co_linetable).
+ * linetable.h - decoding CPython line tables: 3.11+ location tables
+ * (co_linetable), and the 3.8/3.9 co_lnotab and 3.10 co_linetable below.
  *
  * Each entry starts with a byte whose high bit is set: bits 3..6 are the
  * entry's code, bits 0..2 its length in code units minus one.  Codes: 15 no
@@ -36,5 +37,44 @@ int hp_linetable_next(struct hp_linetable_iter *it, int *start, int *end, int *l
  * CPython's PyCode_Addr2Line).  Returns 0 with *line (-1 = no location) or
  * -1 when idx is past the table or the table is malformed. */
 int hp_linetable_line(const uint8_t *tab, size_t len, int firstlineno, int idx, int *line);
+
+/*
+ * Older formats (Objects/lnotab_notes.txt of each branch).  Both map BYTE
+ * offsets of the bytecode to lines, starting from co_firstlineno.
+ *
+ * 3.8/3.9 co_lnotab: pairs (unsigned byte-offset increment, signed line
+ * increment).  An offset step over 255 is split into (255, 0) pairs first,
+ * a line step outside [-128, 127] into (offset, +-127) then (0, rest)
+ * pairs.  The line of offset A is firstlineno plus every line increment
+ * whose pair's cumulative offset is <= A (CPython's PyCode_Addr2Line): it
+ * never fails, offsets past the table get the last line.  A trailing odd
+ * byte is ignored.
+ *
+ * 3.10 co_linetable: pairs (unsigned start-offset delta, signed line delta)
+ * each describing the range [end, end + delta) with the running line, or no
+ * line when the line delta is -128 (the running line is then unchanged).
+ * Zero-length entries only carry line deltas beyond +-127; ranges over 254
+ * bytes are split into (254, delta), (rest, 0).  An offset past the last
+ * range is an error (-1), as for 3.11+.
+ */
+enum hp_linetable_format {
+	HP_LINETABLE_311 = 0,   /* 3.11+ location table (default) */
+	HP_LINETABLE_LNOTAB,    /* 3.8, 3.9 co_lnotab */
+	HP_LINETABLE_310,       /* 3.10 co_linetable */
+};
+
+/* Line of byte offset addr (addr < 0: firstlineno).  Returns 0 with *line
+ * or -1 when the line would leave the int range. */
+int hp_lnotab_line(const uint8_t *tab, size_t len, int firstlineno, int addr, int *line);
+
+/* Line of byte offset addr (addr < 0: firstlineno).  Returns 0 with *line
+ * (-1 = no line) or -1 when addr is past the table or the line would leave
+ * the int range. */
+int hp_linetable310_line(const uint8_t *tab, size_t len, int firstlineno, int addr, int *line);
+
+/* Dispatch on format: idx is the code-unit index (2 bytes per unit) of the
+ * instruction, as hp_linetable_line takes it. */
+int hp_linetable_line_fmt(int format, const uint8_t *tab, size_t len, int firstlineno,
+			  int idx, int *line);
 
 #endif

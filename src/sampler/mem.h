@@ -33,6 +33,16 @@ struct hp_mem_req {
  * readable at all (ESRCH, EPERM). */
 int hp_mem_readv(pid_t pid, struct hp_mem_req *reqs, size_t n);
 
+/* A source of target memory other than a live process (tests and fuzz
+ * targets plug a buffer here; see hp_pyproc.src).  read copies up to len
+ * bytes at addr into buf and returns how many it copied (a prefix: it stops
+ * at the first unreadable byte), or -1 with errno set.  The callback owns
+ * nothing it is given; ctx belongs to whoever set it up. */
+struct hp_mem_src {
+	ssize_t (*read)(void *ctx, uint64_t addr, void *buf, size_t len);
+	void *ctx;
+};
+
 /* Read a pointer-sized (u64) value. */
 static inline int hp_mem_read_u64(pid_t pid, uint64_t addr, uint64_t *out)
 {

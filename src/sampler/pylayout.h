@@ -8,10 +8,17 @@
  * the interpreter itself places at the start of _PyRuntime
  * (layout_debug.c).
  *
+ * 3.8, 3.9 and 3.10 (layout_38.c, layout_39.c, layout_310.c) keep their
+ * frames in heap PyFrameObjects chained by f_back from tstate->frame; their
+ * layouts set frame_objects and use the frame_* fields for PyFrameObject
+ * (frame_code = f_code, frame_previous = f_back, frame_lasti = f_lasti).
+ * They have no co_qualname: co_qualname holds co_name's offset, so a method
+ * is reported as "step", not "Engine.step" (qualified names need 3.11+).
+ *
  * Only the 3.11 table can be checked against offsetof() on this machine
  * (tests/unit/test_sampler_layout.c compiles a probe against the installed
- * interpreters' internal headers); the 3.12 table comes from the CPython
- * 3.12 sources and is unverified here.  An offset of 0 in an optional field
+ * interpreters' internal headers); the 3.8, 3.9, 3.10 and 3.12 tables come
+ * from the CPython sources of those branches and are unverified here.  An offset of 0 in an optional field
  * (datastack_*) means "unknown: do not use that shortcut".
  *
  * Ownership: tables are static; hp_pylayout_from_debug fills a
@@ -38,8 +45,10 @@ struct hp_pylayout {
 	uint32_t tstate_next, tstate_interp;
 	uint32_t tstate_cframe;          /* 3.11/3.12: tstate->cframe; 0 = none */
 	uint32_t cframe_current_frame;   /* offset in _PyCFrame */
-	uint32_t tstate_current_frame;   /* 3.13+: tstate->current_frame */
-	uint32_t tstate_thread_id, tstate_native_thread_id;
+	uint32_t tstate_current_frame;   /* 3.13+: tstate->current_frame;
+					    <= 3.10: tstate->frame */
+	uint32_t tstate_thread_id, tstate_native_thread_id; /* native: 0 = none
+					    (<= 3.10): thread_id is reported */
 	uint32_t tstate_datastack_chunk; /* 0 = unknown */
 	uint32_t tstate_datastack_top;   /* 0 = unknown */
 	/* _PyInterpreterFrame */
@@ -51,6 +60,10 @@ struct hp_pylayout {
 	uint32_t frame_stacktop;         /* 3.11: int stacktop, -1 while the
 					    frame executes; 0 = unknown */
 	uint32_t frame_is_entry;         /* 3.11: bool is_entry; 0 = unknown */
+	bool frame_objects;              /* <= 3.10: PyFrameObject chain */
+	uint32_t frame_lasti;            /* <= 3.10: int f_lasti, -1 = not started */
+	uint32_t lasti_unit;             /* <= 3.10: bytes per f_lasti step (3.8/3.9
+					    count bytes: 1, 3.10 code units: 2) */
 	bool instr_is_current;           /* 3.13+: instr_ptr is the current
 					    instruction; before, prev_instr is
 					    the last one started (same index) */
@@ -65,6 +78,9 @@ struct hp_pylayout {
 	uint32_t code_size;              /* bytes to read for one code header */
 	uint32_t co_firstlineno, co_filename, co_name, co_qualname, co_linetable;
 	uint32_t co_code_adaptive;
+	int linetable_format;            /* enum hp_linetable_format (linetable.h):
+					    what co_linetable holds (co_lnotab
+					    for 3.8/3.9) */
 	/* PyObject, PyBytesObject, PyUnicodeObject */
 	uint32_t ob_type;
 	uint32_t bytes_size, bytes_sval;

@@ -95,6 +95,51 @@ static int32_t rd32(const unsigned char *b, uint32_t off)
 	return v;
 }
 
+/* ---- reading the target ----
+ * Sampling reads through these: the live process, or pp->src when a test
+ * or fuzz target plugged a buffer in (one predictable branch per read). */
+
+static ssize_t rd_some(struct hp_pyproc *pp, uint64_t addr, void *buf, size_t len)
+{
+	if (!pp->src.read)
+		return hp_mem_read_some(pp->pid, addr, buf, len);
+	return pp->src.read(pp->src.ctx, addr, buf, len);
+}
+
+static int rd_exact(struct hp_pyproc *pp, uint64_t addr, void *buf, size_t len)
+{
+	ssize_t got;
+
+	if (!pp->src.read)
+		return hp_mem_read(pp->pid, addr, buf, len);
+	got = pp->src.read(pp->src.ctx, addr, buf, len);
+	if (got < 0)
+		return -1;
+	if ((size_t)got != len) {
+		errno = EFAULT;
+		return -1;
+	}
+	return 0;
+}
+
+static int rd_u64(struct hp_pyproc *pp, uint64_t addr, uint64_t *out)
+{
+	return rd_exact(pp, addr, out, sizeof(*out));
+}
+
+static int rd_vec(struct hp_pyproc *pp, struct hp_mem_req *reqs, size_t n)
+{
+	int failed = 0;
+
+	if (!pp->src.read)
+		return hp_mem_readv(pp->pid, reqs, n);
+	for (size_t i = 0; i < n; i++) {
+		reqs[i].ok = rd_exact(pp, reqs[i].addr, reqs[i].buf, reqs[i].len) == 0;
+		failed += !reqs[i].ok;
+	}
+	return failed;
+}
+
 /* ---- finding the interpreter ---- */
 
 static bool was_checked(const struct hp_pyproc *pp, const char *path)
@@ -134,8 +179,9 @@ static bool is_candidate(const char *path)
 
 static const char *const sym_names[] = {
 	"_PyRuntime", "Py_Version", "PyCode_Type", "PyUnicode_Type", "PyBytes_Type",
+	"PyFrame_Type",
 };
-enum { S_RUNTIME, S_VERSION, S_CODE, S_UNICODE, S_BYTES, S_NR };
+enum { S_RUNTIME, S_VERSION, S_CODE, S_UNICODE, S_BYTES, S_FRAME, S_NR };
 
 static enum hp_pyfind errno_status(int e)
 {
@@ -176,6 +222,7 @@ static enum hp_pyfind try_binary(struct hp_pyproc *pp, const struct hp_proc_maps
 	pp->code_type = vals[S_CODE] ? vals[S_CODE] + bias : 0;
 	pp->unicode_type = vals[S_UNICODE] ? vals[S_UNICODE] + bias : 0;
 	pp->bytes_type = vals[S_BYTES] ? vals[S_BYTES] + bias : 0;
+	pp->frame_type = vals[S_FRAME] ? vals[S_FRAME] + bias : 0;
 	pp->version_hex = 0;
 	if (vals[S_VERSION]) {
 		uint32_t v;
@@ -247,15 +294,15 @@ static enum hp_pyfind check_ready(struct hp_pyproc *pp, struct hp_err *err)
 	const struct hp_pylayout *l = &pp->layout;
 	uint64_t interp, tstate, back;
 
-	if (hp_mem_read_u64(pp->pid, pp->runtime + l->runtime_interpreters_head, &interp))
+	if (rd_u64(pp, pp->runtime + l->runtime_interpreters_head, &interp))
 		goto read_failed;
 	if (!interp)
 		return HP_PYFIND_NOT_YET;
-	if (hp_mem_read_u64(pp->pid, interp + l->interp_threads_head, &tstate))
+	if (rd_u64(pp, interp + l->interp_threads_head, &tstate))
 		return HP_PYFIND_NOT_YET;
 	if (!tstate)
 		return HP_PYFIND_NOT_YET;
-	if (hp_mem_read_u64(pp->pid, tstate + l->tstate_interp, &back) || back != interp)
+	if (rd_u64(pp, tstate + l->tstate_interp, &back) || back != interp)
 		return HP_PYFIND_NOT_YET;
 	pp->interp = interp;
 	return HP_PYFIND_OK;
@@ -388,7 +435,7 @@ static char *read_unicode(struct hp_pyproc *pp, uint64_t addr)
 	ssize_t got;
 	int r;
 
-	got = hp_mem_read_some(pp->pid, addr, small, sizeof(small));
+	got = rd_some(pp, addr, small, sizeof(small));
 	if (got < (ssize_t)l->unicode_compact_size)
 		return NULL;
 	if (pp->unicode_type && rd64(small, l->ob_type) != pp->unicode_type)
@@ -397,7 +444,7 @@ static char *read_unicode(struct hp_pyproc *pp, uint64_t addr)
 	r = hp_pyproc_unicode_decode(l, small, (size_t)got, out, cap, &need);
 	if (r == 1) {
 		buf = hp_xmalloc(need);
-		if (hp_mem_read(pp->pid, addr, buf, need) == 0)
+		if (rd_exact(pp, addr, buf, need) == 0)
 			r = hp_pyproc_unicode_decode(l, buf, need, out, cap, &need);
 		else
 			r = -1;
@@ -418,7 +465,7 @@ static int read_bytes(struct hp_pyproc *pp, uint64_t addr, uint8_t **data, size_
 	unsigned char hdr[64];
 	uint64_t size;
 
-	if (l->bytes_sval > sizeof(hdr) || hp_mem_read(pp->pid, addr, hdr, l->bytes_sval))
+	if (l->bytes_sval > sizeof(hdr) || rd_exact(pp, addr, hdr, l->bytes_sval))
 		return -1;
 	if (pp->bytes_type && rd64(hdr, l->ob_type) != pp->bytes_type)
 		return -1;
@@ -426,7 +473,7 @@ static int read_bytes(struct hp_pyproc *pp, uint64_t addr, uint8_t **data, size_
 	if (size > MAX_LINETABLE)
 		return -1;
 	*data = hp_xmalloc(size ? size : 1);
-	if (size && hp_mem_read(pp->pid, addr + l->bytes_sval, *data, size)) {
+	if (size && rd_exact(pp, addr + l->bytes_sval, *data, size)) {
 		free(*data);
 		*data = NULL;
 		return -1;
@@ -638,7 +685,7 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 	w->gen = tc[2];
 	if (w->gen)
 		r[nr++] = (struct hp_mem_req){ w->gen, w->gen_hdr, l->frame_size, 0 };
-	if (hp_mem_readv(pp->pid, r, nr) < 0)
+	if (rd_vec(pp, r, nr) < 0)
 		return -1;
 	for (size_t i = 0; i < nr - (w->gen ? 1 : 0); i++)
 		if (!r[i].ok)
@@ -674,7 +721,7 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 
 		if (!prev || w->nsnap >= MAX_SNAPS)
 			break;
-		if (hp_mem_read(pp->pid, prev, hdr, sizeof(hdr)) || hdr[2] > MAX_CHUNK_READ / 8)
+		if (rd_exact(pp, prev, hdr, sizeof(hdr)) || hdr[2] > MAX_CHUNK_READ / 8)
 			return -1;
 		len = 24 + (size_t)hdr[2] * 8;
 		if (used + len > MAX_CHUNK_READ * 4)
@@ -683,7 +730,7 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 			pp->chunk_alloc = used + len > 2 * pp->chunk_alloc ? used + len : 2 * pp->chunk_alloc;
 			pp->chunk = hp_xrealloc(pp->chunk, pp->chunk_alloc);
 		}
-		if (hp_mem_read(pp->pid, prev, pp->chunk + used, len))
+		if (rd_exact(pp, prev, pp->chunk + used, len))
 			return -1;
 		w->snaps[w->nsnap].lo = prev;
 		w->snaps[w->nsnap].hi = prev + len;
@@ -701,6 +748,57 @@ static int snap_of(const struct walk *w, uint64_t addr, uint32_t size)
 		if (addr >= w->snaps[k].lo && addr + size <= w->snaps[k].hi && addr + size > addr)
 			return k;
 	return -1;
+}
+
+/* <= 3.10: the PyFrameObjects from tstate->frame by f_back, one read
+ * each into fb (frame_size bytes).  Every frame must have the frame type
+ * (PyFrame_Type, or without the symbol the first frame's type), an aligned
+ * code pointer and an f_lasti that can be an instruction; the chain is
+ * bounded by MAX_DEPTH, which also ends cycles.  Code objects are checked
+ * later against PyCode_Type with their headers.  Returns the count or -1. */
+static int walk_frame_objects(struct hp_pyproc *pp, uint64_t frame, unsigned char *fb,
+			      struct rawframe **out, size_t *alloc)
+{
+	const struct hp_pylayout *l = &pp->layout;
+	uint64_t type0 = 0;
+	int n = 0;
+
+	if ((size_t)l->frame_code + 8 > l->frame_size ||
+	    (size_t)l->frame_previous + 8 > l->frame_size ||
+	    (size_t)l->frame_lasti + 4 > l->frame_size || (size_t)l->ob_type + 8 > l->frame_size ||
+	    (l->lasti_unit != 1 && l->lasti_unit != 2))
+		return -1;
+	while (frame) {
+		uint64_t type, code, back;
+		int32_t lasti;
+
+		if (n >= MAX_DEPTH || (frame & 7))
+			return -1;
+		if (rd_exact(pp, frame, fb, l->frame_size))
+			return -1;
+		type = rd64(fb, l->ob_type);
+		code = rd64(fb, l->frame_code);
+		back = rd64(fb, l->frame_previous);
+		lasti = rd32(fb, l->frame_lasti);
+		if (n == 0)
+			type0 = type;
+		if (!type || (type & 7) || type != (pp->frame_type ? pp->frame_type : type0))
+			return -1;
+		if (!code || (code & 7) || back == frame)
+			return -1;
+		/* -1: not started; 3.8/3.9 count bytes of 2-byte instructions */
+		if (lasti < -1 || lasti > (1 << 24) || (l->lasti_unit == 1 && lasti > 0 && (lasti & 1)))
+			return -1;
+		HP_GROW(*out, (size_t)n + 1, *alloc);
+		memset(&(*out)[n], 0, sizeof((*out)[n]));
+		(*out)[n].code = code;
+		(*out)[n].addr = frame;
+		(*out)[n].prev = back;
+		(*out)[n].index = lasti < 0 ? -1 : (int64_t)lasti * l->lasti_unit / 2;
+		n++;
+		frame = back;
+	}
+	return n;
 }
 
 /* Collect the raw frames of one thread (leaf first).  Returns the count or
@@ -729,7 +827,7 @@ static int walk_thread(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 		/* the current frame came with the chunk snapshot */
 		frame = w->top;
 	} else if (l->tstate_cframe) {
-		if (hp_mem_read_u64(pp->pid, w->cframe + l->cframe_current_frame, &frame))
+		if (rd_u64(pp, w->cframe + l->cframe_current_frame, &frame))
 			return -1;
 	} else {
 		frame = rd64(ts, l->tstate_current_frame);
@@ -737,6 +835,8 @@ static int walk_thread(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 	w->top = frame;
 	if (!frame)
 		return 0;
+	if (l->frame_objects)
+		return walk_frame_objects(pp, frame, fb, out, alloc);
 	while (frame) {
 		const unsigned char *f;
 		uint64_t code, instr, prev, addr = frame;
@@ -750,7 +850,7 @@ static int walk_thread(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 		} else if (n == 0 && w->gen_ok && frame == w->gen) {
 			f = w->gen_hdr;
 		} else {
-			if (hp_mem_read(pp->pid, frame, fb, l->frame_size))
+			if (rd_exact(pp, frame, fb, l->frame_size))
 				return -1;
 			f = fb;
 		}
@@ -926,7 +1026,7 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 		pp->reqs[nreq].len = 8;
 		nreq++;
 	}
-	if (nreq && hp_mem_readv(pp->pid, pp->reqs, nreq) < 0)
+	if (nreq && rd_vec(pp, pp->reqs, nreq) < 0)
 		return THREAD_GONE;
 	if (!chunks && (!pp->reqs[nreq - 1].ok || v_top != w.top))
 		bad = 1;
@@ -959,8 +1059,8 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 		int line;
 
 		if (!c->qualname ||
-		    hp_linetable_line(c->linetable, c->linetable_len, c->firstlineno,
-				      (int)(*raw)[i].index, &line))
+		    hp_linetable_line_fmt(l->linetable_format, c->linetable, c->linetable_len,
+					  c->firstlineno, (int)(*raw)[i].index, &line))
 			return THREAD_TORN;
 		pp->frames[i].uid = c->uid;
 		pp->frames[i].line = line < 0 ? c->firstlineno : line;
@@ -987,7 +1087,7 @@ int hp_pyproc_sample(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
 		codes_clear(pp);
 	if (l->tstate_size > sizeof(ts) || l->code_size > CODE_HDR_MAX)
 		return -1;
-	if (hp_mem_read_u64(pp->pid, pp->interp + l->interp_threads_head, &tstate)) {
+	if (rd_u64(pp, pp->interp + l->interp_threads_head, &tstate)) {
 		if (errno == ESRCH || errno == EPERM)
 			return -1;
 		st->errors++;
@@ -1004,7 +1104,7 @@ int hp_pyproc_sample(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
 		for (int attempt = 0; attempt < WALK_ATTEMPTS && r == THREAD_TORN; attempt++) {
 			if (attempt)
 				st->retries++;
-			if (hp_mem_read(pp->pid, this, ts, l->tstate_size)) {
+			if (rd_exact(pp, this, ts, l->tstate_size)) {
 				if (errno == ESRCH) {
 					ret = -1;
 					goto cleanup;
@@ -1017,7 +1117,10 @@ int hp_pyproc_sample(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
 				goto cleanup;
 			}
 			tstate = rd64(ts, l->tstate_next);
-			tid = rd64(ts, l->tstate_native_thread_id);
+			/* <= 3.10 have no native id: pthread_self() of the
+			 * thread is the best there is */
+			tid = rd64(ts, l->tstate_native_thread_id ? l->tstate_native_thread_id
+								  : l->tstate_thread_id);
 			r = thread_attempt(pp, this, ts, &raw, &raw_alloc, &n);
 		}
 		if (r == THREAD_GONE) {

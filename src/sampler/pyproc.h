@@ -10,7 +10,11 @@
  * interpreter whose first thread state points back at it.
  *
  * Walking (hp_pyproc_sample): for each thread state, read it whole, check
- * its interpreter back-pointer, then follow the frame chain.  3.11 reads the
+ * its interpreter back-pointer, then follow the frame chain.  3.8-3.10
+ * follow heap PyFrameObjects from tstate->frame by f_back, one read each:
+ * every frame's type must be PyFrame_Type (or, without that symbol, the
+ * same as the first one's), the chain is bounded, and two walks plus a
+ * re-read of tstate->frame must agree.  3.11 reads the
  * live part of the thread's data-stack chunks in one read each and takes
  * thread-owned frames from that snapshot; generator frames (the only ones
  * outside the chunks) are read one by one.  The chain is validated inside
@@ -36,6 +40,7 @@
 #include <sys/types.h>
 
 #include "core/err.h"
+#include "sampler/mem.h"
 #include "sampler/pylayout.h"
 
 enum hp_pyfind {
@@ -57,6 +62,12 @@ struct hp_pyproc {
 	char *binary;                   /* file holding _PyRuntime */
 	uint64_t runtime, interp;       /* addresses in the target */
 	uint64_t code_type, unicode_type, bytes_type; /* type objects, 0 = unknown */
+	uint64_t frame_type;            /* PyFrame_Type (<= 3.10 walks), 0 = unknown */
+	/* where sampling reads target memory: src.read NULL (hp_pyproc_init)
+	 * means process_vm_readv on pid; tests and fuzz targets set a buffer
+	 * reader, together with layout, interp and the type addresses, and
+	 * call hp_pyproc_sample without hp_pyproc_find */
+	struct hp_mem_src src;
 	bool found;                     /* _PyRuntime located */
 
 	/* code object cache: open addressing on address, entries by index */

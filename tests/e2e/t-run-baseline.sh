@@ -33,7 +33,7 @@ EOF
 write_cfg 20000
 expect_exit 3 "$HOTPATH" run --scenario all -o base >/dev/null 2>&1
 write_cfg 80000
-expect_exit 3 "$HOTPATH" run --scenario all -o new --baseline-dir base >out.txt 2>err.txt
+expect_exit 3 "$HOTPATH" run --scenario all -o new --baseline-dir base -n 50 >out.txt 2>err.txt
 cat out.txt
 expect_grep "comparison with base: .*/new/comparison.md" out.txt
 r=new/comparison.md

@@ -1,9 +1,12 @@
 /* Unit tests for the pstats model: hand-built stats dumps, the caller tuple
  * order, totals, sorting as pstats sorts, callees, and malformed input. */
 #include <criterion/criterion.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/buf.h"
+#include "profile/marshal.h"
 #include "profile/pstats.h"
 
 static struct hp_pstats st;
@@ -24,6 +27,49 @@ static void teardown(void)
 }
 
 TestSuite(pstats, .init = setup, .fini = teardown);
+
+/* ---- the direct reader against the tree reader ---- */
+
+static bool same_str(const struct hp_pstats *a, uint32_t x, const struct hp_pstats *b, uint32_t y)
+{
+	return hp_strtab_len(&a->strs, x) == hp_strtab_len(&b->strs, y) &&
+	       !memcmp(hp_pstats_str(a, x), hp_pstats_str(b, y), hp_strtab_len(&a->strs, x));
+}
+
+static bool same_key(const struct hp_pstats *a, uint32_t x, const struct hp_pstats *b, uint32_t y)
+{
+	return a->keys[x].line == b->keys[y].line && same_str(a, a->keys[x].file, b, b->keys[y].file) &&
+	       same_str(a, a->keys[x].name, b, b->keys[y].name);
+}
+
+/* The same model, number for number (bitwise, so NaNs compare). */
+static bool same_model(const struct hp_pstats *a, const struct hp_pstats *b)
+{
+	if (a->nr_entries != b->nr_entries || a->nr_keys != b->nr_keys ||
+	    a->total_calls != b->total_calls || a->prim_calls != b->prim_calls ||
+	    memcmp(&a->total_tt, &b->total_tt, sizeof(double)) || a->tuple_callers != b->tuple_callers)
+		return false;
+	for (uint32_t k = 0; k < a->nr_keys; k++)
+		if (!same_key(a, k, b, k) || a->entry_of_key[k] != b->entry_of_key[k])
+			return false;
+	for (uint32_t i = 0; i < a->nr_entries; i++) {
+		const struct hp_pstats_entry *x = &a->entries[i], *y = &b->entries[i];
+
+		if (x->key != y->key || x->cc != y->cc || x->nc != y->nc || x->nr_callers != y->nr_callers ||
+		    memcmp(&x->tt, &y->tt, sizeof(double)) || memcmp(&x->ct, &y->ct, sizeof(double)))
+			return false;
+		for (uint32_t j = 0; j < x->nr_callers; j++) {
+			const struct hp_pstats_call *c = &a->callers[x->first_caller + j];
+			const struct hp_pstats_call *d = &b->callers[y->first_caller + j];
+
+			if (c->key != d->key || c->count_only != d->count_only || c->nc != d->nc ||
+			    c->cc != d->cc || memcmp(&c->tt, &d->tt, sizeof(double)) ||
+			    memcmp(&c->ct, &d->ct, sizeof(double)))
+				return false;
+		}
+	}
+	return true;
+}
 
 /* ---- a tiny marshal writer ---- */
 static void w_i32(int32_t v)
@@ -302,5 +348,130 @@ Test(pstats, truncated)
 		cr_assert_eq(hp_pstats_read_mem(&t, in.data, cut, &err), -1, "cut at %zu", cut);
 		cr_assert(strstr(err.msg, "at byte"), "%s", err.msg);
 		hp_pstats_release(&t);
+	}
+}
+
+/* Both readers on in[0..len): the same result, model and message. */
+static const char *agree_ctx = "";
+
+static void agree(size_t len)
+{
+	struct hp_pstats a, b;
+	struct hp_err ea, eb;
+	int ra, rb;
+
+	hp_pstats_init(&a);
+	hp_pstats_init(&b);
+	ra = hp_pstats_read_mem(&a, in.data, len, &ea);
+	rb = hp_pstats_read_mem_tree(&b, in.data, len, &eb);
+	cr_assert_eq(ra, rb, "length %zu%s: %d vs %d (%s)", len, agree_ctx, ra, rb, rb ? eb.msg : ea.msg);
+	if (ra)
+		cr_assert_str_eq(ea.msg, eb.msg, "length %zu", len);
+	else
+		cr_assert(same_model(&a, &b), "length %zu: the models differ", len);
+	hp_pstats_release(&a);
+	hp_pstats_release(&b);
+}
+
+static void w_raw(const char *s, size_t n)
+{
+	hp_buf_add(&in, s, n);
+}
+
+/*
+ * References everywhere the direct reader follows them: a flagged key
+ * tuple (ref 0) and file name (ref 1) referred back to; a function value
+ * (ref 2) shared by two functions, its callers dict (ref 3) shared again,
+ * a caller tuple (ref 4); a count-only caller; an 'l' int; a repeated key.
+ */
+static void refs_sample(void)
+{
+	hp_buf_addch(&in, '{');
+	w_raw("\xa9\x03\xfa\x01" "a", 5);               /* ref 0 ('a', 1, 'f'); ref 1 'a' */
+	w_i32(1);
+	w_str("f");
+	w_raw("\xa9\x05", 2);                            /* ref 2: (1, 5, 0.5, 2, {...}) */
+	w_i32(1);
+	w_raw("l\x01\x00\x00\x00\x05\x00", 7);
+	w_f64(0.5);
+	w_i32(2);
+	hp_buf_addch(&in, (char)0xfb);                    /* ref 3: the callers */
+	w_raw("r\x00\x00\x00\x00", 5);                  /* ('a', 1, 'f') */
+	w_raw("\xa9\x04", 2);                            /* ref 4: (1, 2, 0.25, 0.5) */
+	w_i32(1);
+	w_i32(2);
+	w_f64(0.25);
+	w_f64(0.5);
+	w_raw("\xa9\x03r\x01\x00\x00\x00", 7);          /* ref 5 ('a', 2, 'g') */
+	w_i32(2);
+	w_raw("u\x01\x00\x00\x00g", 6);
+	w_i32(7);                                         /* a count-only caller */
+	w_end();
+	w_raw("r\x05\x00\x00\x00r\x02\x00\x00\x00", 10);  /* g: the value of f */
+	w_raw("r\x00\x00\x00\x00)\x05", 7);               /* f again: (3, 3, 1.0, 1.5, ref 3) */
+	w_i32(3);
+	w_i32(3);
+	w_f64(1.0);
+	w_f64(1.5);
+	w_raw("r\x03\x00\x00\x00", 5);
+	w_raw("r\x05\x00\x00\x00)\x05", 7);               /* and a new h with caller tuple ref 4 */
+	w_i32(1);
+	w_i32(1);
+	w_f64(0.0);
+	w_f64(0.0);
+	hp_buf_addch(&in, '{');
+	w_raw("r\x05\x00\x00\x00r\x04\x00\x00\x00", 10);
+	w_end();
+	w_end();
+}
+
+Test(pstats, direct_reader_refs)
+{
+	refs_sample();
+	load();
+	cr_assert_eq(st.nr_entries, 2);
+	cr_assert_eq(st.nr_keys, 2);
+	/* f: replaced in place by its second value */
+	cr_assert_eq(st.entries[0].cc, 3);
+	cr_assert_eq(st.entries[0].nr_callers, 2);
+	cr_assert_eq(st.callers[st.entries[0].first_caller].cc, 2);
+	cr_assert(st.callers[st.entries[0].first_caller + 1].count_only);
+	cr_assert_eq(st.callers[st.entries[0].first_caller + 1].nc, 7);
+	/* g: the second (a, 2, g) pair replaced the first, caller tuple by ref */
+	cr_assert_eq(st.entries[1].nc, 1);
+	cr_assert_eq(st.entries[1].nr_callers, 1);
+	cr_assert(st.callers[st.entries[1].first_caller].tt == 0.25);
+	cr_assert_eq(st.total_calls, 4);
+	agree(in.len);
+}
+
+Test(pstats, direct_reader_agrees)
+{
+	/* every prefix and every one-byte change of two samples */
+	for (int s = 0; s < 2; s++) {
+		hp_buf_reset(&in);
+		if (s)
+			refs_sample();
+		else
+			sample();
+		for (size_t cut = 0; cut <= in.len; cut++)
+			agree(cut);
+		for (size_t i = 0; i < in.len; i++) {
+			static const unsigned char vals[] = { 0x00, 0x01, 0x03, 0x05, 0xff, '0', 'r', 'l', ')', '(' };
+			char old = in.data[i];
+			static char ctx[64];
+
+			snprintf(ctx, sizeof(ctx), ", sample %d, byte %zu changed", s, i);
+			agree_ctx = ctx;
+
+			for (size_t v = 0; v < sizeof(vals); v++) {
+				in.data[i] = (char)vals[v];
+				agree(in.len);
+				in.data[i] = (char)(old ^ (char)HP_MARSHAL_FLAG_REF);
+				agree(in.len);
+			}
+			in.data[i] = old;
+		}
+		agree_ctx = "";
 	}
 }

@@ -301,3 +301,405 @@ Test(sampler_unicode, kinds_and_bounds)
 	}
 	cr_assert_eq(hp_pyproc_unicode_decode(l, buf, 4, out, sizeof(out), &need), -1);
 }
+
+/* ---- 3.8/3.9 co_lnotab and 3.10 co_linetable (Objects/lnotab_notes.txt) ----
+ *
+ * co_lnotab (3.8, 3.9), firstlineno 1, worked by hand from the notes' rules
+ * (offset steps > 255 split into (255, 0) first; line steps > 127 split as
+ * (offset, 127) then (0, rest); line increments are signed bytes):
+ *   offset   0 -> line 1
+ *   offset   6 -> line 2     pair (6, 1)
+ *   offset  50 -> line 7     pair (44, 5)
+ *   offset 350 -> line 207   offset +300, line +200:
+ *                            (255, 0) (45, 127) (0, 73)
+ *   offset 361 -> line 206   pair (11, -1) = (0x0b, 0xff)
+ * Line of A = 1 + every line increment whose cumulative offset is <= A. */
+static const uint8_t lnotab38[] = { 0x06, 0x01, 0x2c, 0x05, 0xff, 0x00, 0x2d, 0x7f,
+				    0x00, 0x49, 0x0b, 0xff };
+
+Test(sampler_linetable_old, lnotab_hand_worked)
+{
+	static const int q[][2] = {
+		{ -1, 1 }, { 0, 1 }, { 5, 1 }, { 6, 2 }, { 49, 2 }, { 50, 7 }, { 304, 7 },
+		{ 305, 7 }, { 349, 7 }, { 350, 207 }, { 360, 207 }, { 361, 206 }, { 5000, 206 },
+	};
+	int line;
+
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		cr_assert_eq(hp_lnotab_line(lnotab38, sizeof(lnotab38), 1, q[i][0], &line), 0);
+		cr_assert_eq(line, q[i][1], "offset %d: line %d, want %d", q[i][0], line, q[i][1]);
+	}
+	/* through the dispatcher: code-unit index 175 = byte offset 350 */
+	cr_assert_eq(hp_linetable_line_fmt(HP_LINETABLE_LNOTAB, lnotab38, sizeof(lnotab38), 1,
+					   175, &line), 0);
+	cr_assert_eq(line, 207);
+	/* empty table and a trailing odd byte: firstlineno / ignored */
+	cr_assert_eq(hp_lnotab_line(NULL, 0, 9, 40, &line), 0);
+	cr_assert_eq(line, 9);
+	cr_assert_eq(hp_lnotab_line(lnotab38, 3, 1, 100, &line), 0);
+	cr_assert_eq(line, 2);
+	/* a line decreasing across many pairs stays exact: 0x80 = -128 */
+	{
+		static const uint8_t down[] = { 2, 0x80, 2, 0x80, 2, 0x81 };
+
+		cr_assert_eq(hp_lnotab_line(down, sizeof(down), 1000, 6, &line), 0);
+		cr_assert_eq(line, 1000 - 128 - 128 - 127);
+	}
+}
+
+/* co_linetable (3.10), firstlineno 10, worked by hand from the notes
+ * (entries (start delta, line delta) cover [end, end + delta); -128 = no
+ * line and leaves the running line alone; line deltas beyond +-127 go
+ * first in zero-length entries; ranges over 254 bytes split as (254, d),
+ * (rest, 0)):
+ *   [  0,   6) line  10    (6, 0)
+ *   [  6, 306) line 210    +200: (0, 127) (254, 73) (46, 0)
+ *   [306, 310) no line     (4, -128)
+ *   [310, 320) line 205    -5 from 210: (10, -5)
+ *   [320, 324) line   5    -200: (0, -127) (4, -73) */
+static const uint8_t linetable310[] = { 0x06, 0x00, 0x00, 0x7f, 0xfe, 0x49, 0x2e, 0x00,
+					0x04, 0x80, 0x0a, 0xfb, 0x00, 0x81, 0x04, 0xb7 };
+
+Test(sampler_linetable_old, linetable310_hand_worked)
+{
+	static const int q[][2] = {
+		{ -2, 10 }, { 0, 10 }, { 5, 10 }, { 6, 210 }, { 259, 210 }, { 260, 210 },
+		{ 305, 210 }, { 306, -1 }, { 309, -1 }, { 310, 205 }, { 319, 205 }, { 320, 5 },
+		{ 323, 5 },
+	};
+	int line;
+
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		cr_assert_eq(hp_linetable310_line(linetable310, sizeof(linetable310), 10, q[i][0],
+						  &line), 0, "offset %d", q[i][0]);
+		cr_assert_eq(line, q[i][1], "offset %d: line %d, want %d", q[i][0], line, q[i][1]);
+	}
+	/* past the last range, truncated pair, empty table: errors */
+	cr_assert_eq(hp_linetable310_line(linetable310, sizeof(linetable310), 10, 324, &line), -1);
+	cr_assert_eq(hp_linetable310_line(linetable310, 1, 10, 0, &line), -1);
+	cr_assert_eq(hp_linetable310_line(NULL, 0, 10, 0, &line), -1);
+	/* f_lasti 155 (code units) = byte 310 */
+	cr_assert_eq(hp_linetable_line_fmt(HP_LINETABLE_310, linetable310, sizeof(linetable310),
+					   10, 155, &line), 0);
+	cr_assert_eq(line, 205);
+	/* not started (-1): firstlineno */
+	cr_assert_eq(hp_linetable_line_fmt(HP_LINETABLE_310, linetable310, sizeof(linetable310),
+					   10, -1, &line), 0);
+	cr_assert_eq(line, 10);
+}
+
+Test(sampler_linetable_old, hostile_old_tables)
+{
+	uint8_t up[4096];
+	int line;
+
+	/* 2048 pairs of +127: 1 + 2048 * 127 fits; lines never overflow */
+	for (size_t i = 0; i < sizeof(up); i += 2) {
+		up[i] = 0;
+		up[i + 1] = 0x7f;
+	}
+	cr_assert_eq(hp_lnotab_line(up, sizeof(up), 1, 0, &line), 0);
+	cr_assert_eq(line, 1 + 2048 * 127);
+	cr_assert_eq(hp_lnotab_line(up, sizeof(up), (1 << 30) - 5, 0, &line), -1);
+	cr_assert_eq(hp_linetable310_line(up, sizeof(up), (1 << 30) - 5, 0, &line), -1);
+	cr_assert_eq(hp_linetable_line_fmt(HP_LINETABLE_310, up, sizeof(up), 1, 1 << 29, &line), -1);
+}
+
+/* ---- the <= 3.10 frame-object walker over a fake target image ---- */
+
+#define IMG_BASE UINT64_C(0x7f0000100000)
+#define IMG_SIZE 65536
+
+struct img {
+	uint8_t mem[IMG_SIZE];
+	size_t used;
+};
+
+static ssize_t img_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	const struct img *im = ctx;
+	size_t off, n;
+
+	if (addr < IMG_BASE || addr - IMG_BASE >= IMG_SIZE)
+		return -1;
+	off = (size_t)(addr - IMG_BASE);
+	n = IMG_SIZE - off < len ? IMG_SIZE - off : len;
+	memcpy(buf, im->mem + off, n);
+	return (ssize_t)n;
+}
+
+/* allocate size bytes, 16-aligned, zeroed; returns the target address */
+static uint64_t img_alloc(struct img *im, size_t size)
+{
+	uint64_t a = IMG_BASE + im->used;
+
+	im->used += (size + 15) & ~(size_t)15;
+	cr_assert(im->used <= IMG_SIZE);
+	return a;
+}
+
+static void put64(struct img *im, uint64_t addr, uint64_t v)
+{
+	memcpy(im->mem + (addr - IMG_BASE), &v, 8);
+}
+
+static void put32(struct img *im, uint64_t addr, uint32_t v)
+{
+	memcpy(im->mem + (addr - IMG_BASE), &v, 4);
+}
+
+/* fake type objects: only their addresses matter */
+#define T_CODE (IMG_BASE + 0x100)
+#define T_UNICODE (IMG_BASE + 0x200)
+#define T_BYTES (IMG_BASE + 0x300)
+#define T_FRAME (IMG_BASE + 0x400)
+
+static uint64_t mk_str(struct img *im, const struct hp_pylayout *l, const char *s)
+{
+	size_t n = strlen(s);
+	uint64_t a = img_alloc(im, l->unicode_ascii_size + n + 1);
+
+	put64(im, a + l->ob_type, T_UNICODE);
+	put64(im, a + l->unicode_length, n);
+	/* kind 1 (bits 2-4), compact (5), ascii (6), ready (7) */
+	put32(im, a + l->unicode_state, (1u << 2) | (1u << 5) | (1u << 6) | (1u << 7));
+	memcpy(im->mem + (a - IMG_BASE) + l->unicode_ascii_size, s, n);
+	return a;
+}
+
+static uint64_t mk_bytes(struct img *im, const struct hp_pylayout *l, const uint8_t *b, size_t n)
+{
+	uint64_t a = img_alloc(im, l->bytes_sval + n + 1);
+
+	put64(im, a + l->ob_type, T_BYTES);
+	put64(im, a + l->bytes_size, n);
+	memcpy(im->mem + (a - IMG_BASE) + l->bytes_sval, b, n);
+	return a;
+}
+
+static uint64_t mk_code(struct img *im, const struct hp_pylayout *l, const char *name,
+			const char *file, int first, const uint8_t *tab, size_t tablen)
+{
+	uint64_t a = img_alloc(im, 256);
+
+	put64(im, a + l->ob_type, T_CODE);
+	put32(im, a + l->co_firstlineno, (uint32_t)first);
+	put64(im, a + l->co_name, mk_str(im, l, name));
+	put64(im, a + l->co_filename, mk_str(im, l, file));
+	put64(im, a + l->co_linetable, mk_bytes(im, l, tab, tablen));
+	return a;
+}
+
+static uint64_t mk_frame(struct img *im, const struct hp_pylayout *l, uint64_t code,
+			 uint64_t back, int lasti)
+{
+	uint64_t a = img_alloc(im, 512);
+
+	put64(im, a + l->ob_type, T_FRAME);
+	put64(im, a + l->frame_code, code);
+	put64(im, a + l->frame_previous, back);
+	put32(im, a + l->frame_lasti, (uint32_t)lasti);
+	return a;
+}
+
+struct got {
+	int calls;
+	uint64_t tid;
+	size_t n;
+	char names[8][32];
+	int lines[8];
+};
+
+static void on_stack(void *ctx, pid_t pid, uint64_t tid, const struct hp_pyframe *f, size_t n)
+{
+	struct got *g = ctx;
+
+	(void)pid;
+	g->calls++;
+	g->tid = tid;
+	g->n = n;
+	for (size_t i = 0; i < n && i < 8; i++) {
+		snprintf(g->names[i], sizeof(g->names[i]), "%s@%s", f[i].qualname, f[i].filename);
+		g->lines[i] = f[i].line;
+	}
+}
+
+/* interp -> one tstate -> frame chain: leaf "step" in engine.py called
+ * from "main" in app.py.  Line tables: the hand-worked ones above for the
+ * version's format.  Returns the tstate address. */
+struct scene {
+	uint64_t interp, tstate, leaf, caller, code_leaf, code_main;
+};
+
+static void build_scene(struct img *im, const struct hp_pylayout *l, struct scene *sc,
+			int leaf_lasti, int caller_lasti)
+{
+	const uint8_t *tab = l->linetable_format == HP_LINETABLE_310 ? linetable310 : lnotab38;
+	size_t tablen = l->linetable_format == HP_LINETABLE_310 ? sizeof(linetable310)
+								: sizeof(lnotab38);
+	int first = l->linetable_format == HP_LINETABLE_310 ? 10 : 1;
+
+	memset(im, 0, sizeof(*im));
+	im->used = 0x1000; /* past the fake type objects */
+	sc->interp = img_alloc(im, 256);
+	sc->tstate = img_alloc(im, 512);
+	sc->code_leaf = mk_code(im, l, "step", "engine.py", first, tab, tablen);
+	sc->code_main = mk_code(im, l, "main", "app.py", first, tab, tablen);
+	sc->caller = mk_frame(im, l, sc->code_main, 0, caller_lasti);
+	sc->leaf = mk_frame(im, l, sc->code_leaf, sc->caller, leaf_lasti);
+	put64(im, sc->interp + l->interp_threads_head, sc->tstate);
+	put64(im, sc->tstate + l->tstate_interp, sc->interp);
+	put64(im, sc->tstate + l->tstate_next, 0);
+	put64(im, sc->tstate + l->tstate_current_frame, sc->leaf);
+	put64(im, sc->tstate + l->tstate_thread_id, 0x7f00deadbeef);
+}
+
+static int sample_img(struct img *im, const struct hp_pylayout *l, const struct scene *sc,
+		      struct got *g, struct hp_pysample_stats *st)
+{
+	struct hp_pyproc pp;
+	int r;
+
+	memset(g, 0, sizeof(*g));
+	memset(st, 0, sizeof(*st));
+	hp_pyproc_init(&pp, 1);
+	pp.layout = *l;
+	pp.interp = sc->interp;
+	pp.code_type = T_CODE;
+	pp.unicode_type = T_UNICODE;
+	pp.bytes_type = T_BYTES;
+	pp.frame_type = T_FRAME;
+	pp.src.read = img_read;
+	pp.src.ctx = im;
+	pp.found = true;
+	r = hp_pyproc_sample(&pp, on_stack, g, st);
+	hp_pyproc_release(&pp);
+	return r;
+}
+
+Test(sampler_walk_old, stacks_and_lines_per_version)
+{
+	static struct img im;
+	/* lasti of leaf and caller, and the expected lines, per format:
+	 * 3.8/3.9 byte offsets 350 and 6 -> lines 207 and 2 (lnotab38);
+	 * 3.10 code units 155 (byte 310) and 3 (byte 6) -> 205 and 210 */
+	static const struct { int minor, leaf_lasti, caller_lasti, leaf_line, caller_line; } v[] = {
+		{ 8, 350, 6, 207, 2 }, { 9, 6, 50, 2, 7 }, { 10, 155, 3, 205, 210 },
+	};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		const struct hp_pylayout *l = hp_pylayout_find(3, v[i].minor);
+		struct scene sc;
+		struct got g;
+		struct hp_pysample_stats st;
+
+		cr_assert_not_null(l);
+		cr_assert(l->frame_objects);
+		build_scene(&im, l, &sc, v[i].leaf_lasti, v[i].caller_lasti);
+		cr_assert_eq(sample_img(&im, l, &sc, &g, &st), 0);
+		cr_assert_eq(st.errors, 0, "3.%d: %llu errors", v[i].minor,
+			     (unsigned long long)st.errors);
+		cr_assert_eq(g.calls, 1);
+		cr_assert_eq(g.n, 2);
+		cr_assert_eq(g.tid, 0x7f00deadbeef);
+		cr_assert_str_eq(g.names[0], "step@engine.py");
+		cr_assert_str_eq(g.names[1], "main@app.py");
+		cr_assert_eq(g.lines[0], v[i].leaf_line, "3.%d leaf line %d", v[i].minor, g.lines[0]);
+		cr_assert_eq(g.lines[1], v[i].caller_line, "3.%d caller line %d", v[i].minor,
+			     g.lines[1]);
+	}
+}
+
+Test(sampler_walk_old, not_started_leaf_goes_to_caller)
+{
+	static struct img im;
+	const struct hp_pylayout *l = hp_pylayout_find(3, 8);
+	struct scene sc;
+	struct got g;
+	struct hp_pysample_stats st;
+
+	build_scene(&im, l, &sc, -1, 50);
+	cr_assert_eq(sample_img(&im, l, &sc, &g, &st), 0);
+	cr_assert_eq(g.n, 1);
+	cr_assert_str_eq(g.names[0], "main@app.py");
+	cr_assert_eq(g.lines[0], 7);
+}
+
+Test(sampler_walk_old, corrupted_images_are_errors)
+{
+	static struct img im;
+	const struct hp_pylayout *l = hp_pylayout_find(3, 10);
+	struct scene sc;
+	struct got g;
+	struct hp_pysample_stats st;
+
+	/* cycle: caller's f_back points at the leaf */
+	build_scene(&im, l, &sc, 3, 3);
+	put64(&im, sc.caller + l->frame_previous, sc.leaf);
+	cr_assert_eq(sample_img(&im, l, &sc, &g, &st), 0);
+	cr_assert_eq(g.calls, 0);
+	cr_assert_eq(st.errors, 1);
+	/* self loop */
+	build_scene(&im, l, &sc, 3, 3);
+	put64(&im, sc.leaf + l->frame_previous, sc.leaf);
+	cr_assert_eq(sample_img(&im, l, &sc, &g, &st), 0);
+	cr_assert_eq(g.calls, 0);
+	cr_assert_eq(st.errors, 1);
+	/* wild f_back, misaligned f_back, wild f_code */
+	build_scene(&im, l, &sc, 3, 3);
+	put64(&im, sc.caller + l->frame_previous, UINT64_C(0xdead0000));
+	cr_assert_eq(sample_img(&im, l, &sc, &g, &st), 0);
+	cr_assert_eq(g.calls, 0);
+	cr_assert_eq(st.errors, 1);
+	build_scene(&im, l, &sc, 3, 3);
+	put64(&im, sc.caller + l->frame_previous, sc.leaf + 3);
+	cr_assert_eq(sample_img(&im, l, &sc, &g, &st), 0);
+	cr_assert_eq(g.calls, 0);
+	build_scene(&im, l, &sc, 3, 3);
+	put64(&im, sc.leaf + l->frame_code, UINT64_C(0x4000));
+	cr_assert_eq(sample_img(&im, l, &sc, &g, &st), 0);
+	cr_assert_eq(g.calls, 0);
+	cr_assert_eq(st.errors, 1);
+	/* a frame of another type (freed and reused memory) */
+	build_scene(&im, l, &sc, 3, 3);
+	put64(&im, sc.caller + l->ob_type, T_BYTES);
+	cr_assert_eq(sample_img(&im, l, &sc, &g, &st), 0);
+	cr_assert_eq(g.calls, 0);
+	/* f_code pointing at something that is not a code object */
+	build_scene(&im, l, &sc, 3, 3);
+	put64(&im, sc.code_main + l->ob_type, T_BYTES);
+	cr_assert_eq(sample_img(&im, l, &sc, &g, &st), 0);
+	cr_assert_eq(g.calls, 0);
+	/* huge string length, huge line table */
+	build_scene(&im, l, &sc, 3, 3);
+	{
+		uint64_t s;
+
+		memcpy(&s, im.mem + (sc.code_leaf + l->co_name - IMG_BASE), 8);
+		put64(&im, s + l->unicode_length, UINT64_C(1) << 40);
+	}
+	cr_assert_eq(sample_img(&im, l, &sc, &g, &st), 0);
+	cr_assert_eq(g.calls, 0);
+	build_scene(&im, l, &sc, 3, 3);
+	{
+		uint64_t b;
+
+		memcpy(&b, im.mem + (sc.code_leaf + l->co_linetable - IMG_BASE), 8);
+		put64(&im, b + l->bytes_size, UINT64_C(1) << 40);
+	}
+	cr_assert_eq(sample_img(&im, l, &sc, &g, &st), 0);
+	cr_assert_eq(g.calls, 0);
+	/* f_lasti past the line table, and absurd */
+	build_scene(&im, l, &sc, 5000, 3);
+	cr_assert_eq(sample_img(&im, l, &sc, &g, &st), 0);
+	cr_assert_eq(g.calls, 0);
+	build_scene(&im, l, &sc, -7, 3);
+	cr_assert_eq(sample_img(&im, l, &sc, &g, &st), 0);
+	cr_assert_eq(g.calls, 0);
+	/* thread state pointing at another interpreter */
+	build_scene(&im, l, &sc, 3, 3);
+	put64(&im, sc.tstate + l->tstate_interp, sc.interp + 8);
+	cr_assert_eq(sample_img(&im, l, &sc, &g, &st), 0);
+	cr_assert_eq(g.calls, 0);
+	cr_assert_eq(st.errors, 1);
+}

@@ -256,7 +256,10 @@ Test(sampler_layout, lookup_and_supported_list)
 {
 	cr_assert_not_null(hp_pylayout_find(3, 11));
 	cr_assert_not_null(hp_pylayout_find(3, 12));
-	cr_assert_null(hp_pylayout_find(3, 10));
+	cr_assert_not_null(hp_pylayout_find(3, 8));
+	cr_assert_not_null(hp_pylayout_find(3, 9));
+	cr_assert_not_null(hp_pylayout_find(3, 10));
+	cr_assert_null(hp_pylayout_find(3, 7));
 	cr_assert_null(hp_pylayout_find(2, 7));
 	cr_assert_not_null(strstr(hp_pylayout_supported(), "3.11"));
 }
