@@ -61,8 +61,9 @@ extern char **environ;
 
 static const char *opt_config, *opt_out, *opt_baseline, *opt_report;
 static struct hp_strlist opt_scenarios, opt_profilers;
-static bool opt_list, opt_verbose;
+static bool opt_list, opt_verbose, opt_no_store;
 static int opt_top = 5;
+static const char *opt_store;
 
 static const struct hp_opt run_opts[] = {
 	HP_OPT_FLAG_("list-scenarios", 'l', &opt_list, "list the scenarios: name, command, profilers, tags"),
@@ -75,6 +76,8 @@ static const struct hp_opt run_opts[] = {
 	HP_OPT_STR_("report", 0, &opt_report, "FILE", "Markdown comparison report (default DIR/comparison.md in the output folder)"),
 	HP_OPT_INT_("limit", 'n', &opt_top, "N", "functions per section of the comparison report (default 5)"),
 	HP_OPT_FLAG_("verbose", 'v', &opt_verbose, "show record's own progress and summary"),
+	HP_OPT_STR_("store", 0, &opt_store, "URL", "keep every run in this history (default: [defaults] store, else sqlite:OUTPUT/history.db)"),
+	HP_OPT_FLAG_("no-store", 0, &opt_no_store, "do not keep the runs in the history"),
 	HP_OPT_END_,
 };
 
@@ -469,9 +472,10 @@ static bool record_has_option(const char *name)
 	return false;
 }
 
-/* hotpath record --name NAME -o DIR --rate HZ [--profiler P] [-q] -- ARGV */
+/* hotpath record --name NAME -o DIR --rate HZ [--profiler P] [--store URL
+ * --scenario NAME | --no-store] [-q] -- ARGV */
 static char **record_argv(const struct hp_scenario *sc, const char *name, const char *dir,
-			  const char *profiler, char *rate)
+			  const char *profiler, char *rate, const char *store)
 {
 	char **argv = NULL;
 	size_t n = 0, alloc = 0;
@@ -487,6 +491,15 @@ static char **record_argv(const struct hp_scenario *sc, const char *name, const 
 	if (profiler) {
 		argv_push(&argv, &n, &alloc, "--profiler");
 		argv_push(&argv, &n, &alloc, profiler);
+	}
+	if (store) {
+		/* one history for every scenario, whatever its working folder */
+		argv_push(&argv, &n, &alloc, "--store");
+		argv_push(&argv, &n, &alloc, store);
+		argv_push(&argv, &n, &alloc, "--scenario");
+		argv_push(&argv, &n, &alloc, sc->name);
+	} else {
+		argv_push(&argv, &n, &alloc, "--no-store");
 	}
 	if (!opt_verbose)
 		argv_push(&argv, &n, &alloc, "-q");
@@ -560,6 +573,7 @@ static char **cprofile_argv(const struct hp_scenario *sc, const char *pstats, co
 struct runner {
 	const char *outdir;          /* absolute */
 	bool record_profiler;        /* record has --profiler */
+	const char *store;           /* history URL (absolute sqlite path), NULL = off */
 };
 
 static void path_of(struct hp_buf *b, const char *dir, const char *name, const char *suffix)
@@ -578,7 +592,8 @@ static void run_sampling(const struct runner *rn, const struct hp_scenario *sc, 
 	int code;
 
 	snprintf(rate, sizeof(rate), "%g", sc->rate);
-	argv = record_argv(sc, sc->name, rn->outdir, rn->record_profiler ? "sampling" : NULL, rate);
+	argv = record_argv(sc, sc->name, rn->outdir, rn->record_profiler ? "sampling" : NULL, rate,
+			   rn->store);
 	code = run_child(argv, sc, true, -1, m, false, &err);
 	free(argv);
 	if (code < 0) {
@@ -623,7 +638,7 @@ static void run_cprofile(const struct runner *rn, const struct hp_scenario *sc, 
 		hp_buf_addf(&name, "%s_cprofile", sc->name);
 		snprintf(rate, sizeof(rate), "%g", sc->rate);
 		unlink(pstats.data);
-		argv = record_argv(sc, name.data, rn->outdir, "cprofile", rate);
+		argv = record_argv(sc, name.data, rn->outdir, "cprofile", rate, rn->store);
 		code = run_child(argv, sc, true, -1, m, false, &err);
 	} else {
 		const char *reason = "";
@@ -1138,11 +1153,11 @@ int cmd_run(int argc, char **argv)
 {
 	struct hp_config cfg;
 	struct hp_err err;
-	struct runner rn = { NULL, false };
+	struct runner rn = { NULL, false, NULL };
 	const struct hp_scenario **chosen = NULL;
 	struct outcome *outs = NULL;
 	char **args = NULL, cwd[PATH_MAX], *outdir = NULL;
-	struct hp_buf report = HP_BUF_INIT;
+	struct hp_buf report = HP_BUF_INIT, store = HP_BUF_INIT;
 	size_t nargs, nchosen = 0, nfailed = 0;
 	unsigned only = 0;
 	struct sigaction sa, old_int, old_term;
@@ -1224,6 +1239,19 @@ int cmd_run(int argc, char **argv)
 	}
 	rn.outdir = outdir;
 	rn.record_profiler = record_has_option("profiler");
+	if (!opt_no_store) {
+		const char *u = opt_store ? opt_store : cfg.defaults.store;
+
+		/* scenarios run in their own folders: a relative SQLite path is
+		 * made absolute here, against the folder run was started in */
+		if (!u)
+			hp_buf_addf(&store, "sqlite:%s/history.db", outdir);
+		else if (!strncmp(u, "sqlite:", 7) && u[7] != '/')
+			hp_buf_addf(&store, "sqlite:%s/%s", cwd, u + 7);
+		else
+			hp_buf_adds(&store, u);
+		rn.store = store.data;
+	}
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
@@ -1291,6 +1319,7 @@ cleanup:
 	free(outdir);
 	free(args);
 	hp_buf_release(&report);
+	hp_buf_release(&store);
 	hp_config_release(&cfg);
 	hp_strlist_release(&opt_scenarios);
 	hp_strlist_release(&opt_profilers);

@@ -138,7 +138,8 @@ static int get_key(struct builder *b, uint32_t id, uint32_t *out)
 	uint32_t fid, nid, k;
 	int64_t line;
 
-	if (b->vals[id].aux) {
+	/* aux is a key id only on a tuple (on a string it is a string id) */
+	if (b->vals[id].aux && t->type == HP_MV_TUPLE) {
 		*out = b->vals[id].aux - 1;
 		return 0;
 	}

@@ -129,3 +129,11 @@ done
 expect_grep "inner (.*work.py:3)" out3/ok.folded
 expect_grep "during the sampling run" out3/ok_memory.txt
 expect_grep '"exit_status": 0' out3/ok.json
+# both record runs went into one history in the output folder, under the
+# scenario's name -- not into the scenario's own working folder
+"$HOTPATH" history --store "sqlite:$TMP/out3/history.db" --scenario ok --format csv >hist.csv
+[ "$(grep -c '^[0-9]' hist.csv)" -ge 2 ] || { cat hist.csv; fail "run's record runs are not in the history"; }
+[ ! -e proj/app/profiles/history.db ] || fail "history written into the scenario's folder"
+"$HOTPATH" run -c proj/hotpath.toml --scenario ok --profiler sampling --no-store -o out4 >/dev/null
+[ ! -e out4/history.db ] || fail "--no-store still stored"
+
