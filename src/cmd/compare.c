@@ -88,7 +88,7 @@ static int load_profile(const char *path, struct hp_profile *p)
 	}
 	ret = hp_load_profile(stacks, &lo, p);
 	if (!ret && meta) {
-		char *data;
+		char *data = NULL;
 		size_t len;
 
 		if (hp_read_file(meta, 16 << 20, &data, &len, &err) ||
@@ -96,9 +96,8 @@ static int load_profile(const char *path, struct hp_profile *p)
 			if (meta == path)
 				ret = hp_error_from(&err);
 			/* a sibling JSON that is not ours is ignored */
-		} else {
-			free(data);
 		}
+		free(data);
 	}
 	hp_buf_release(&other);
 	return ret;
@@ -423,7 +422,7 @@ int cmd_compare(int argc, char **argv)
 	if (ret)
 		goto cleanup;
 	if (f == FMT_JSON) {
-		char *s = json_dumps(jroot, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		char *s = json_dumps(jroot, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
 
 		if (!s) {
 			ret = hp_error("cannot encode JSON output");

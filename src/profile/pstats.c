@@ -10,11 +10,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <sys/mman.h> /* madvise */
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/afile.h"
 #include "profile/marshal.h"
 
 void hp_pstats_init(struct hp_pstats *st)
@@ -903,48 +902,86 @@ int hp_pstats_read_mem(struct hp_pstats *st, const void *data, size_t len, struc
 	return hp_pstats_read_mem_tree(st, data, len, err);
 }
 
-/* Map a whole regular file (read-only, pre-faulted: page faults were a
- * large part of the run time on virtual machines), else read it through
- * hp_read_file (pipes, "-", empty files).  *mapped is the size to munmap,
- * or 0 when *data is to be freed.  A file truncated while mapped can raise
- * SIGBUS, as with any mapped input; profiles are written once, then read. */
-static int slurp(const char *path, size_t max, char **data, size_t *len, size_t *mapped,
-		 struct hp_err *err)
+/*
+ * Read a whole file (path "-": standard input) into one buffer, at most max
+ * bytes.  A regular file's buffer is sized from fstat, one byte more than
+ * the file so that the read which finds EOF needs no second buffer: one
+ * allocation, faulted in with one system call (prefault), and two read()
+ * calls.  The file is read to EOF whatever fstat said: one that grows
+ * meanwhile grows the buffer (doubling, up to max), one that shrinks ends
+ * early and its bytes are parsed like any truncated dump (an error message).
+ * Mapping the file instead saved a copy but a file truncated while mapped
+ * raises SIGBUS, a crash on bad input.  Pipes and files that stat as empty
+ * (/proc) start with 64 KiB.  The caller frees *data.
+ */
+static int slurp(const char *path, size_t max, char **data, size_t *len, struct hp_err *err)
 {
 	struct stat sb;
-	void *p;
-	int fd;
+	char *buf = NULL;
+	size_t n = 0, alloc = 65536;
+	bool is_stdin = !strcmp(path, "-");
+	int fd = 0, ret = -1;
 
-	if (!strcmp(path, "-"))
-		return hp_read_file(path, max, data, len, err);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return hp_err_errno(err, "cannot open '%s'", path);
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0) {
-		close(fd);
-		return hp_read_file(path, max, data, len, err);
+	*data = NULL;
+	*len = 0;
+	if (max > SIZE_MAX / 2)
+		max = SIZE_MAX / 2; /* so that max + 1 and the doubling cannot wrap */
+	if (!is_stdin) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return hp_err_errno(err, "cannot open '%s'", path);
 	}
-	if ((uint64_t)sb.st_size > max) {
-		close(fd);
-		return hp_err_set(err, "cannot read '%s': larger than %zu bytes", path, max);
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+		if ((uint64_t)sb.st_size > max) {
+			hp_err_set(err, "cannot read '%s': larger than %zu bytes", path, max);
+			goto cleanup;
+		}
+		alloc = (size_t)sb.st_size + 1;
 	}
-	p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
-		return hp_read_file(path, max, data, len, err);
-	*data = p;
-	*len = (size_t)sb.st_size;
-	*mapped = (size_t)sb.st_size;
-	return 0;
+	if (alloc > max + 1)
+		alloc = max + 1;
+	buf = hp_xmalloc(alloc);
+	prefault(buf, alloc);
+	for (;;) {
+		ssize_t r;
+
+		if (n == alloc) {
+			if (alloc > max) {
+				hp_err_set(err, "cannot read '%s': larger than %zu bytes", path, max);
+				goto cleanup;
+			}
+			alloc = alloc > max / 2 ? max + 1 : alloc * 2;
+			buf = hp_xrealloc(buf, alloc);
+		}
+		r = read(fd, buf + n, alloc - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			hp_err_errno(err, "cannot read '%s'", path);
+			goto cleanup;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*data = buf;
+	*len = n;
+	buf = NULL;
+	ret = 0;
+cleanup:
+	free(buf);
+	if (!is_stdin)
+		close(fd);
+	return ret;
 }
 
 int hp_pstats_read_file(struct hp_pstats *st, const char *path, size_t max, struct hp_err *err)
 {
 	char *data = NULL;
-	size_t len, mapped = 0;
+	size_t len;
 	int ret = -1;
 
-	if (slurp(path, max ? max : (size_t)1 << 30, &data, &len, &mapped, err))
+	if (slurp(path, max ? max : (size_t)1 << 30, &data, &len, err))
 		goto cleanup;
 	if (hp_pstats_read_mem(st, data, len, err)) {
 		hp_err_prefix(err, "cannot read '%s'", path);
@@ -952,10 +989,7 @@ int hp_pstats_read_file(struct hp_pstats *st, const char *path, size_t max, stru
 	}
 	ret = 0;
 cleanup:
-	if (mapped)
-		munmap(data, mapped);
-	else
-		free(data);
+	free(data);
 	return ret;
 }
 

@@ -3,8 +3,9 @@
  *
  * Derived by hand from the 3.8 branch's headers (pointer and Py_ssize_t 8
  * bytes, int 4, each field aligned to its size); NOT verified by offsetof
- * here (3.8 is not installed) - cross-checked against the field order of
- * py-spy's generated bindings for 3.8.
+ * here (3.8 is not installed) and NOT yet cross-checked against a
+ * published tool's table (3.10's was; these structs differ from 3.10's
+ * only where noted in layout_310.c).
  *
  * _PyRuntimeState (Include/internal/pycore_pystate.h):
  *   int preinitializing 0, preinitialized 4, core_initialized 8,

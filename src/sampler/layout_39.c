@@ -3,8 +3,9 @@
  *
  * Derived by hand from the 3.9 branch's headers (pointer and Py_ssize_t 8
  * bytes, int 4, each field aligned to its size); NOT verified by offsetof
- * here (3.9 is not installed) - cross-checked against the field order of
- * py-spy's generated bindings for 3.9.
+ * here (3.9 is not installed) and NOT yet cross-checked against a
+ * published tool's table (3.10's was; these structs differ from 3.10's
+ * only where noted in layout_310.c).
  *
  * The 3.9 structs read here have the same shape as 3.8's; only their
  * homes and a few types changed:

@@ -95,6 +95,13 @@ static int32_t rd32(const unsigned char *b, uint32_t off)
 	return v;
 }
 
+/* DEBUG-INSTR */
+static int dbg_on = -1;
+static char dbg_log[4096];
+static size_t dbg_len;
+#define DBG(...) do { if (dbg_on < 0) dbg_on = getenv("HOTPATH_WALK_DEBUG") != NULL; \
+	if (dbg_on && dbg_len < sizeof(dbg_log) - 200) dbg_len += (size_t)snprintf(dbg_log + dbg_len, sizeof(dbg_log) - dbg_len, __VA_ARGS__); } while (0)
+
 /* ---- reading the target ----
  * Sampling reads through these: the live process, or pp->src when a test
  * or fuzz target plugged a buffer in (one predictable branch per read). */
@@ -691,8 +698,10 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 		if (!r[i].ok)
 			return -1;
 	w->gen_ok = w->gen && r[nr - 1].ok;
-	if (c1 != c2 || t1 != t2 || t1 <= chunk + 24 || t1 > hi)
+	if (c1 != c2 || t1 != t2 || t1 <= chunk + 24 || t1 > hi) {
+		DBG("[chunk-torn c%d t%d]", c1 != c2, t1 != t2);
 		return -1;
+	}
 	if (!l->tstate_cframe) {
 		w->top = c1;
 	} else if (c1 == ca && fa1 == fa2) {
@@ -702,6 +711,7 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 	} else {
 		/* a cframe not seen before: remember it for the next attempt */
 		tc[1] = c1;
+		DBG("[new-cframe]");
 		return -1;
 	}
 	if (l->tstate_cframe && c1 != ca)
@@ -856,32 +866,45 @@ static int walk_thread(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 		}
 		code = rd64(f, l->frame_code) & ~l->code_tag_mask;
 		instr = rd64(f, l->frame_instr);
+		if (n == 0) DBG("top:%s ", k >= 0 ? "chunk" : (w->gen_ok && addr == w->gen ? "cachedgen" : "outside"));
 		owner = f[l->frame_owner];
 		prev = rd64(f, l->frame_previous);
-		if (owner > 3)
+		if (owner > 3) {
+			DBG("[owner>3 n%d]", n);
 			return -1;
+		}
 		if (w->nsnap > 0) {
 			/* chunk frames belong to the thread and call down the
 			 * chunk; anything else must be a generator's frame */
-			if (k >= 0 && owner != OWNER_THREAD)
+			if (k >= 0 && owner != OWNER_THREAD) {
+				DBG("[chunk-owner%d n%d]", owner, n);
 				return -1;
-			if (k < 0 && owner != OWNER_GENERATOR && owner != l->owner_cstack)
+			}
+			if (k < 0 && owner != OWNER_GENERATOR && owner != l->owner_cstack) {
+				DBG("[outside-owner%d n%d top_is_cached_gen%d]", owner, n, n == 0 && w->gen_ok && addr == w->gen);
 				return -1;
+			}
 			if (k >= 0 && prev && prev >= w->snaps[k].lo && prev < w->snaps[k].hi &&
-			    prev >= frame)
+			    prev >= frame) {
+				DBG("[prev-up n%d]", n);
 				return -1;
+			}
 		}
 		/* a generator's frame is always resumed by someone: at the bottom
 		 * of a chain it means the generator suspended under us */
-		if (!prev && owner == OWNER_GENERATOR)
+		if (!prev && owner == OWNER_GENERATOR) {
+			DBG("[gen-noprev n%d cachedgen%d]", n, n == 0 && w->gen_ok && addr == w->gen);
 			return -1;
+		}
 		/* 3.11: a frame entered by an inline Python call (not is_entry)
 		 * leaves its caller with stacktop >= 0 until it returns; a
 		 * caller seen executing (stacktop -1) under such a frame means
 		 * the callee is a dead slot above the live stack */
 		if (n > 0 && l->frame_stacktop && l->frame_is_entry && (*out)[n - 1].inline_call &&
-		    rd32(f, l->frame_stacktop) < 0)
+		    rd32(f, l->frame_stacktop) < 0) {
+			DBG("[inline-exec n%d]", n);
 			return -1;
+		}
 		frame = prev;
 		if (l->owner_cstack >= 0 && owner == l->owner_cstack)
 			continue;
@@ -960,8 +983,10 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 	int n, bad = 0;
 
 	n = walk_thread(pp, tstate, ts, &w, raw, raw_alloc, chunks);
-	if (n <= 0)
+	if (n <= 0) {
+		if (n < 0) DBG("(walk)");
 		return n == 0 ? THREAD_EMPTY : THREAD_TORN;
+	}
 	if (!chunks) {
 		/* frames read one by one: a second walk must agree */
 		struct rawframe *r2 = NULL;
@@ -995,8 +1020,10 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 	for (int i = 0; check_ops && i < n; i++) {
 		if (!(*raw)[i].resumer)
 			continue;
-		if ((*raw)[i].index < 0)
+		if ((*raw)[i].index < 0) {
+			DBG("[resumer-index<0 i%d top_outside%d]", i, (*raw)[0].outside);
 			return THREAD_TORN;
+		}
 		pp->reqs[nreq].addr = (*raw)[i].code + l->co_code_adaptive +
 				      (uint64_t)(*raw)[i].index * 2;
 		pp->reqs[nreq].buf = &ops[nops++];
@@ -1033,8 +1060,10 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 	for (size_t k = ncode; k < ncode + nops; k++) {
 		const unsigned char *b = pp->reqs[k].buf;
 
-		if (!pp->reqs[k].ok || !resume_op(l, b[0]))
+		if (!pp->reqs[k].ok || !resume_op(l, b[0])) {
+			DBG("[resume-op ok%d op%d top_outside%d n%d]", pp->reqs[k].ok, b[0], (*raw)[0].outside, n);
 			bad = 1;
+		}
 	}
 	for (size_t k = 0; k < ncode; k++) {
 		bool fresh;
@@ -1045,12 +1074,15 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 			c->seen_tick = 0;
 			c->type = 0;
 			bad = 1;
+			DBG("[code-read k%zu]", k);
 			continue;
 		}
 		if (c->qualname && code_matches(pp, c, h))
 			continue;
-		if (code_fill(pp, c, h))
+		if (code_fill(pp, c, h)) {
+			DBG("[code-fill k%zu top_outside%d]", k, (*raw)[0].outside);
 			bad = 1;
+		}
 	}
 	if (bad)
 		return THREAD_TORN;
@@ -1060,8 +1092,10 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 
 		if (!c->qualname ||
 		    hp_linetable_line_fmt(l->linetable_format, c->linetable, c->linetable_len,
-					  c->firstlineno, (int)(*raw)[i].index, &line))
+					  c->firstlineno, (int)(*raw)[i].index, &line)) {
+			DBG("[linetable i%d]", i);
 			return THREAD_TORN;
+		}
 		pp->frames[i].uid = c->uid;
 		pp->frames[i].line = line < 0 ? c->firstlineno : line;
 		pp->frames[i].qualname = c->qualname;
@@ -1101,9 +1135,11 @@ int hp_pyproc_sample(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
 			st->errors++;
 			break;
 		}
+		dbg_len = 0;
 		for (int attempt = 0; attempt < WALK_ATTEMPTS && r == THREAD_TORN; attempt++) {
 			if (attempt)
 				st->retries++;
+			DBG(" A%d:", attempt);
 			if (rd_exact(pp, this, ts, l->tstate_size)) {
 				if (errno == ESRCH) {
 					ret = -1;
@@ -1127,6 +1163,11 @@ int hp_pyproc_sample(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
 			ret = -1;
 			goto cleanup;
 		}
+		if (dbg_on > 0 && strchr(dbg_log, '[')) {
+			fprintf(stderr, "WALKDBG %s top0=%s %s\n", r == THREAD_TORN ? "ERR" : "RETRYOK",
+				r == THREAD_OK && n > 0 ? pp->frames[0].qualname : "-", dbg_log);
+		}
+		dbg_len = 0;
 		if (r == THREAD_TORN) {
 			st->errors++;
 			continue;

@@ -8,8 +8,19 @@
  * lock, so concurrent first openers do not race on CREATE TABLE.  Each run
  * is one transaction.  Server notices are swallowed: library code does not
  * print.
+ *
+ * libpq is loaded with dlopen the first time a postgresql:// store is
+ * opened, not linked: linked, it and what it pulls in (libcrypto, gnutls,
+ * krb5, ldap ...) cost every hotpath command about 400 page faults and
+ * 6-20 ms of dynamic loading before main, a third to a half of `hotpath top`
+ * on a large profile.  Building still needs <libpq-fe.h> (libpq-dev): each
+ * function pointer has the header's prototype, so every call is checked as
+ * a direct call would be.  Running needs libpq.so.5 (libpq5) only for a
+ * postgresql:// store; without it opening one is an error that says so.
  */
+#include <dlfcn.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +28,77 @@
 #include <libpq-fe.h>
 
 #include "store/backend.h"
+
+#define PQ_SONAME "libpq.so.5"
+
+/* Every libpq function this file calls, as pq.NAME(...). */
+#define PQ_FUNCTIONS(X) \
+	X(PQconnectdb) X(PQstatus) X(PQfinish) X(PQsetNoticeProcessor) \
+	X(PQerrorMessage) X(PQexec) X(PQexecParams) X(PQresultStatus) \
+	X(PQresultErrorMessage) X(PQntuples) X(PQgetvalue) X(PQgetisnull) \
+	X(PQunescapeBytea) X(PQfreemem) X(PQclear)
+
+/* Filled by pq_load; all set or all NULL.  Stores are opened from one
+ * thread (hotpath's main thread), so loading takes no lock. */
+static struct {
+#define PQ_MEMBER(f) __typeof__(f) *f;
+	PQ_FUNCTIONS(PQ_MEMBER)
+#undef PQ_MEMBER
+} pq;
+
+/* POSIX guarantees that dlsym's void * converts to a function pointer;
+ * ISO C does not, hence memcpy rather than a cast (-Wpedantic). */
+_Static_assert(sizeof(void *) == sizeof(pq.PQexec), "function pointers differ from void *");
+
+static int pq_sym(void *h, const char *sym, void *fp, const char *name, struct hp_err *err)
+{
+	void *p = dlsym(h, sym);
+
+	if (!p)
+		return hp_err_set(err, "cannot use '%s': " PQ_SONAME " has no %s (too old a libpq)",
+				  name, sym);
+	memcpy(fp, &p, sizeof(p));
+	return 0;
+}
+
+/* Load libpq once; name (the store, without password) is for messages.
+ * The library stays loaded for the life of the process. */
+static int pq_load(const char *name, struct hp_err *err)
+{
+	static const struct {
+		const char *sym;
+		void *slot;       /* &pq.NAME */
+	} syms[] = {
+#define PQ_SYM(f) { #f, &pq.f },
+		PQ_FUNCTIONS(PQ_SYM)
+#undef PQ_SYM
+	};
+	static bool loaded;
+	const char *why;
+	void *h;
+
+	if (loaded)
+		return 0;
+	h = dlopen(PQ_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		why = dlerror();
+		if (why && strstr(why, PQ_SONAME ": cannot open shared object file"))
+			return hp_err_set(err, "cannot use '%s': " PQ_SONAME " is not installed "
+					  "(Debian package libpq5)", name);
+		/* present but unloadable: a dependency missing, a broken file */
+		return hp_err_set(err, "cannot use '%s': cannot load " PQ_SONAME ": %s", name,
+				  why ? why : "unknown error");
+	}
+	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		if (pq_sym(h, syms[i].sym, syms[i].slot, name, err)) {
+			memset(&pq, 0, sizeof(pq));
+			dlclose(h);
+			return -1;
+		}
+	}
+	loaded = true;
+	return 0;
+}
 
 /* an arbitrary constant: "hotpath" in ASCII */
 #define MIGRATION_LOCK "29395943470232680"
@@ -45,12 +127,12 @@ static const char *const migrations[] = {
 /* libpq's messages end in a newline and may span lines: make them one */
 static int pg_error(PGconn *c, const PGresult *r, struct hp_err *err, const char *what)
 {
-	const char *m = r ? PQresultErrorMessage(r) : NULL;
+	const char *m = r ? pq.PQresultErrorMessage(r) : NULL;
 	char buf[HP_ERR_MAX];
 	size_t k = 0;
 
 	if (!m || !*m)
-		m = PQerrorMessage(c);
+		m = pq.PQerrorMessage(c);
 	for (const char *p = m; *p && k + 3 < sizeof(buf); p++) {
 		if (*p == '\n') {
 			if (p[1] && k)
@@ -65,12 +147,12 @@ static int pg_error(PGconn *c, const PGresult *r, struct hp_err *err, const char
 
 static int exec(PGconn *c, const char *sql, struct hp_err *err)
 {
-	PGresult *r = PQexec(c, sql);
+	PGresult *r = pq.PQexec(c, sql);
 	int ret = 0;
 
-	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+	if (pq.PQresultStatus(r) != PGRES_COMMAND_OK && pq.PQresultStatus(r) != PGRES_TUPLES_OK)
 		ret = pg_error(c, r, err, "");
-	PQclear(r);
+	pq.PQclear(r);
 	return ret;
 }
 
@@ -90,12 +172,12 @@ static int migrate(PGconn *c, struct hp_err *err)
 	if (exec(c, "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ")", err) ||
 	    exec(c, "CREATE TABLE IF NOT EXISTS hp_schema (version INTEGER NOT NULL)", err))
 		goto cleanup;
-	r = PQexec(c, "SELECT COALESCE(MAX(version), 0) FROM hp_schema");
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+	r = pq.PQexec(c, "SELECT COALESCE(MAX(version), 0) FROM hp_schema");
+	if (pq.PQresultStatus(r) != PGRES_TUPLES_OK || pq.PQntuples(r) != 1) {
 		pg_error(c, r, err, "cannot read the schema version");
 		goto cleanup;
 	}
-	version = atoi(PQgetvalue(r, 0, 0));
+	version = atoi(pq.PQgetvalue(r, 0, 0));
 	if (version > (int)NR_MIGRATIONS) {
 		hp_err_set(err, "schema version %d is newer than this hotpath knows (%d)", version,
 			   (int)NR_MIGRATIONS);
@@ -116,16 +198,16 @@ static int migrate(PGconn *c, struct hp_err *err)
 		goto cleanup;
 	ret = 0;
 cleanup:
-	PQclear(r);
+	pq.PQclear(r);
 	if (ret)
-		PQclear(PQexec(c, "ROLLBACK"));
+		pq.PQclear(pq.PQexec(c, "ROLLBACK"));
 	return ret;
 }
 
 static void pg_close(struct hp_store *s)
 {
 	if (s->impl)
-		PQfinish(s->impl);
+		pq.PQfinish(s->impl);
 	s->impl = NULL;
 }
 
@@ -181,16 +263,16 @@ static int pg_insert(struct hp_store *s, struct hp_store_run *run, struct hp_err
 
 		hp_buf_adds(&sql, hp_store_sql_insert_run);
 		hp_buf_adds(&sql, " RETURNING id");
-		r = PQexecParams(c, sql.data, 15, NULL, v, lens, fmts, 0);
+		r = pq.PQexecParams(c, sql.data, 15, NULL, v, lens, fmts, 0);
 		hp_buf_release(&sql);
 	}
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+	if (pq.PQresultStatus(r) != PGRES_TUPLES_OK || pq.PQntuples(r) != 1) {
 		pg_error(c, r, err, "insert");
 		goto cleanup;
 	}
-	run->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	run->id = strtoll(pq.PQgetvalue(r, 0, 0), NULL, 10);
 	snprintf(id, sizeof(id), "%lld", (long long)run->id);
-	PQclear(r);
+	pq.PQclear(r);
 	r = NULL;
 	for (size_t i = 0; i < run->nr_metrics; i++) {
 		const struct hp_store_metric *m = &run->metrics[i];
@@ -213,12 +295,12 @@ static int pg_insert(struct hp_store *s, struct hp_store_run *run, struct hp_err
 		mv[7] = (const char *)raw;
 		ml[7] = (int)raw_len;
 		mf[7] = 1; /* binary bytea */
-		r = PQexecParams(c, hp_store_sql_insert_metric, 8, NULL, mv, ml, mf, 0);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		r = pq.PQexecParams(c, hp_store_sql_insert_metric, 8, NULL, mv, ml, mf, 0);
+		if (pq.PQresultStatus(r) != PGRES_COMMAND_OK) {
 			pg_error(c, r, err, "insert metric");
 			goto cleanup;
 		}
-		PQclear(r);
+		pq.PQclear(r);
 		r = NULL;
 	}
 	if (exec(c, "COMMIT", err))
@@ -226,15 +308,15 @@ static int pg_insert(struct hp_store *s, struct hp_store_run *run, struct hp_err
 	ret = 0;
 cleanup:
 	free(raw);
-	PQclear(r);
+	pq.PQclear(r);
 	if (ret)
-		PQclear(PQexec(c, "ROLLBACK"));
+		pq.PQclear(pq.PQexec(c, "ROLLBACK"));
 	return ret;
 }
 
 static double get_double(const PGresult *r, int row, int col)
 {
-	return PQgetisnull(r, row, col) ? NAN : strtod(PQgetvalue(r, row, col), NULL);
+	return pq.PQgetisnull(r, row, col) ? NAN : strtod(pq.PQgetvalue(r, row, col), NULL);
 }
 
 static int pg_query(struct hp_store *s, const char *sql, const struct hp_store_param *p,
@@ -255,37 +337,37 @@ static int pg_query(struct hp_store *s, const char *sql, const struct hp_store_p
 			v[i] = ints[i];
 		}
 	}
-	r = PQexecParams(c, sql, (int)np, NULL, v, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+	r = pq.PQexecParams(c, sql, (int)np, NULL, v, NULL, NULL, 0);
+	if (pq.PQresultStatus(r) != PGRES_TUPLES_OK) {
 		pg_error(c, r, err, "query");
 		goto cleanup;
 	}
-	rows = PQntuples(r);
+	rows = pq.PQntuples(r);
 	for (int i = 0; i < rows; i++) {
 		struct hp_store_row row;
 
-		row.id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
-		row.time = strtoll(PQgetvalue(r, i, 1), NULL, 10);
-		row.sha = PQgetvalue(r, i, 2);
-		row.branch = PQgetvalue(r, i, 3);
-		row.dirty = atoi(PQgetvalue(r, i, 4));
-		row.scenario = PQgetvalue(r, i, 5);
-		row.command = PQgetvalue(r, i, 6);
-		row.command_hash = PQgetvalue(r, i, 7);
-		row.machine = PQgetvalue(r, i, 8);
-		row.host = PQgetvalue(r, i, 9);
-		row.cpu = PQgetvalue(r, i, 10);
-		row.kernel = PQgetvalue(r, i, 11);
-		row.cores = atoi(PQgetvalue(r, i, 12));
-		row.version = PQgetvalue(r, i, 13);
-		row.kind = PQgetvalue(r, i, 14);
-		row.has_metric = !PQgetisnull(r, i, 15);
-		row.mname = PQgetvalue(r, i, 15);
-		row.unit = PQgetvalue(r, i, 16);
+		row.id = strtoll(pq.PQgetvalue(r, i, 0), NULL, 10);
+		row.time = strtoll(pq.PQgetvalue(r, i, 1), NULL, 10);
+		row.sha = pq.PQgetvalue(r, i, 2);
+		row.branch = pq.PQgetvalue(r, i, 3);
+		row.dirty = atoi(pq.PQgetvalue(r, i, 4));
+		row.scenario = pq.PQgetvalue(r, i, 5);
+		row.command = pq.PQgetvalue(r, i, 6);
+		row.command_hash = pq.PQgetvalue(r, i, 7);
+		row.machine = pq.PQgetvalue(r, i, 8);
+		row.host = pq.PQgetvalue(r, i, 9);
+		row.cpu = pq.PQgetvalue(r, i, 10);
+		row.kernel = pq.PQgetvalue(r, i, 11);
+		row.cores = atoi(pq.PQgetvalue(r, i, 12));
+		row.version = pq.PQgetvalue(r, i, 13);
+		row.kind = pq.PQgetvalue(r, i, 14);
+		row.has_metric = !pq.PQgetisnull(r, i, 15);
+		row.mname = pq.PQgetvalue(r, i, 15);
+		row.unit = pq.PQgetvalue(r, i, 16);
 		row.value = get_double(r, i, 17);
 		row.lo = get_double(r, i, 18);
 		row.hi = get_double(r, i, 19);
-		row.n = strtoll(PQgetvalue(r, i, 20), NULL, 10);
+		row.n = strtoll(pq.PQgetvalue(r, i, 20), NULL, 10);
 		row.raw = NULL;
 		row.raw_len = 0;
 		if (with_raw) {
@@ -293,8 +375,8 @@ static int pg_query(struct hp_store *s, const char *sql, const struct hp_store_p
 			size_t hl;
 
 			if (rawbuf)
-				PQfreemem(rawbuf);
-			rawbuf = PQunescapeBytea((const unsigned char *)PQgetvalue(r, i, 21), &hl);
+				pq.PQfreemem(rawbuf);
+			rawbuf = pq.PQunescapeBytea((const unsigned char *)pq.PQgetvalue(r, i, 21), &hl);
 			if (!rawbuf) {
 				hp_err_set(err, "out of memory decoding raw values");
 				goto cleanup;
@@ -308,22 +390,22 @@ static int pg_query(struct hp_store *s, const char *sql, const struct hp_store_p
 	ret = 0;
 cleanup:
 	if (rawbuf)
-		PQfreemem(rawbuf);
-	PQclear(r);
+		pq.PQfreemem(rawbuf);
+	pq.PQclear(r);
 	return ret;
 }
 
 static int pg_count(struct hp_store *s, int64_t *count, struct hp_err *err)
 {
 	PGconn *c = s->impl;
-	PGresult *r = PQexec(c, "SELECT COUNT(*) FROM hp_runs");
+	PGresult *r = pq.PQexec(c, "SELECT COUNT(*) FROM hp_runs");
 	int ret = 0;
 
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+	if (pq.PQresultStatus(r) != PGRES_TUPLES_OK || pq.PQntuples(r) != 1)
 		ret = pg_error(c, r, err, "count");
 	else
-		*count = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
+		*count = strtoll(pq.PQgetvalue(r, 0, 0), NULL, 10);
+	pq.PQclear(r);
 	return ret;
 }
 
@@ -333,21 +415,24 @@ static const struct hp_store_ops pg_ops = {
 
 int hp_store_pg_open(const char *url, struct hp_store *s, struct hp_err *err)
 {
-	PGconn *c = PQconnectdb(url);
+	PGconn *c;
 	int ret = -1;
 
+	if (pq_load(s->name, err))
+		return -1;
+	c = pq.PQconnectdb(url);
 	s->ops = &pg_ops;
 	s->impl = c;
 	if (!c) {
 		hp_err_set(err, "cannot open store '%s': out of memory", s->name);
 		goto cleanup;
 	}
-	if (PQstatus(c) != CONNECTION_OK) {
+	if (pq.PQstatus(c) != CONNECTION_OK) {
 		pg_error(c, NULL, err, "");
 		hp_err_prefix(err, "cannot open store '%s'", s->name);
 		goto cleanup;
 	}
-	PQsetNoticeProcessor(c, quiet_notices, NULL);
+	pq.PQsetNoticeProcessor(c, quiet_notices, NULL);
 	if (exec(c, "SET client_min_messages = warning", err) || migrate(c, err)) {
 		hp_err_prefix(err, "cannot open store '%s'", s->name);
 		goto cleanup;

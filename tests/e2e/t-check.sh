@@ -4,12 +4,21 @@
 work="$(dirname "$HOTPATH")/tests/hp-work"
 [ -x "$work" ] || fail "no fixture program at $work"
 cd "$TMP"
-# calibrate: about 40 ms of work per run on this machine
-n=20000000
-t=$(python3 -c "
-import subprocess, time
-t0 = time.perf_counter(); subprocess.run(['$work', '$n']); print(time.perf_counter() - t0)")
-n=$(python3 -c "print(max(1000000, int($n * 0.04 / max($t, 1e-3))))")
+# calibrate: about 60 ms of *work* per run on this machine.  The cost per
+# iteration comes from the difference of two sizes, so process start-up
+# (large in a sanitizer build) cancels out and 20 % more work stays 20 %.
+n=$(python3 - "$work" <<'PY'
+import subprocess, sys, time
+def t(n):
+    best = 1e9
+    for _ in range(3):
+        t0 = time.perf_counter(); subprocess.run([sys.argv[1], str(n)]); best = min(best, time.perf_counter() - t0)
+    return best
+small, big = 2000000, 22000000
+per = max((t(big) - t(small)) / (big - small), 1e-10)
+print(max(1000000, int(0.06 / per)))
+PY
+)
 slow=$((n * 12 / 10))
 
 # A/A: identical commands; false alarms on resampled recorded noise

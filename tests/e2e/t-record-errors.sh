@@ -42,7 +42,7 @@ if command -v cc >/dev/null; then
 	cc -rdynamic -o "$TMP/python3.7" "$TMP/fake.c"
 	expect_exit 3 "$HOTPATH" record -q --timeout 2 -o "$TMP/o" -- "$TMP/python3.7" 2>"$TMP/err"
 	expect_grep "unsupported python version 3.7" "$TMP/err"
-	expect_grep "supported: 3.11" "$TMP/err"
+	expect_grep "supported: 3.8, 3.9, 3.10, 3.11, 3.12, 3.13" "$TMP/err"
 fi
 # permission denied: an unprivileged user attaching to root's process
 if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null && runuser -u nobody -- test -x "$HOTPATH"; then
