@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <signal.h> /* DEBUG-INSTR */
 
 #include "core/alloc.h"
 #include "core/buf.h"
@@ -1105,7 +1106,34 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 	return THREAD_OK;
 }
 
+static int hp_pyproc_sample_inner(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
+		     struct hp_pysample_stats *st);
 int hp_pyproc_sample(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
+		     struct hp_pysample_stats *st)
+{
+	pp->tick++;
+	static int stop_on = -1;
+	if (stop_on < 0) stop_on = getenv("HOTPATH_DEBUG_STOP") != NULL;
+	if (stop_on && !pp->src.read) {
+		char sp[64], sb[512];
+		kill(pp->pid, SIGSTOP);
+		snprintf(sp, sizeof sp, "/proc/%d/stat", (int)pp->pid);
+		for (int spin = 0; spin < 100000; spin++) {
+			FILE *sf = fopen(sp, "r");
+			size_t got = sf ? fread(sb, 1, sizeof sb - 1, sf) : 0;
+			if (sf) fclose(sf);
+			sb[got] = 0;
+			char *rp = strrchr(sb, ')');
+			if (!rp || rp[2] == 'T' || rp[2] == 'Z' || rp[2] == 'X') break;
+		}
+		int sret = hp_pyproc_sample_inner(pp, fn, ctx, st);
+		kill(pp->pid, SIGCONT);
+		return sret;
+	}
+	return hp_pyproc_sample_inner(pp, fn, ctx, st);
+}
+
+static int hp_pyproc_sample_inner(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
 		     struct hp_pysample_stats *st)
 {
 	const struct hp_pylayout *l = &pp->layout;
@@ -1114,8 +1142,6 @@ int hp_pyproc_sample(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
 	size_t raw_alloc = 0;
 	uint64_t tstate;
 	int nthreads = 0, ret = 0;
-
-	pp->tick++;
 	/* bound the cache; only between samples, so indexes stay valid */
 	if (pp->nr_codes >= MAX_CODES)
 		codes_clear(pp);
