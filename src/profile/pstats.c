@@ -940,7 +940,19 @@ static int slurp(const char *path, size_t max, char **data, size_t *len, struct 
 	}
 	if (alloc > max + 1)
 		alloc = max + 1;
-	buf = hp_xmalloc(alloc);
+	if (alloc >= (1u << 20)) {
+		/* 2 MiB-aligned, so the whole buffer can be huge pages: a few
+		 * faults instead of one per 4 KiB page */
+		size_t huge = 2u << 20, rounded = (alloc + huge - 1) & ~(huge - 1);
+		void *p = NULL;
+
+		if (posix_memalign(&p, huge, rounded))
+			hp_oom(rounded);
+		buf = p;
+		alloc = rounded;
+	} else {
+		buf = hp_xmalloc(alloc);
+	}
 	prefault(buf, alloc);
 	for (;;) {
 		ssize_t r;
