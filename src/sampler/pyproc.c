@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <signal.h> /* DEBUG-INSTR */
 
 #include "core/alloc.h"
 #include "core/buf.h"
@@ -95,13 +94,6 @@ static int32_t rd32(const unsigned char *b, uint32_t off)
 	memcpy(&v, b + off, sizeof(v));
 	return v;
 }
-
-/* DEBUG-INSTR */
-static int dbg_on = -1;
-static char dbg_log[4096];
-static size_t dbg_len;
-#define DBG(...) do { if (dbg_on < 0) dbg_on = getenv("HOTPATH_WALK_DEBUG") != NULL; \
-	if (dbg_on && dbg_len < sizeof(dbg_log) - 200) dbg_len += (size_t)snprintf(dbg_log + dbg_len, sizeof(dbg_log) - dbg_len, __VA_ARGS__); } while (0)
 
 /* ---- reading the target ----
  * Sampling reads through these: the live process, or pp->src when a test
@@ -586,19 +578,35 @@ static struct hp_pycode *code_lookup(struct hp_pyproc *pp, uint64_t addr, bool *
  *      pointer F from tstate->cframe;
  *   2. the live part of each data-stack chunk in one read each (up to F's
  *      header even when tstate's datastack_top was read before F was
- *      pushed): every thread-owned frame comes from that one snapshot;
+ *      pushed): every thread-owned frame comes from that one snapshot,
+ *      sandwiched between reads of datastack_top (must agree: nothing
+ *      pushed or popped) and of tstate->cframe and the current frame of
+ *      each known cframe (read_chunks);
  *   3. frames outside the chunks must be generator/coroutine frames (owner
- *      "generator"), read one by one; chunk frames must be thread-owned and
- *      their `previous` must point below them or out of the chunk;
+ *      "generator"); chunk frames must be thread-owned and their
+ *      `previous` must point below them or out of the chunk;
  *   4. one vectored read brings the code headers, the instruction of every
- *      frame that resumed a generator, and again tstate->cframe and F: the
- *      top frame must not have changed, and a generator's caller must stand
- *      on an instruction that can resume a generator (FOR_ITER, SEND, the
- *      CALL family...: layout->resume_ops).  A generator that suspended
- *      and resumed between steps 1 and 4 leaves its caller on another
- *      instruction in the snapshot, which this check catches.
- * A walk that fails any check is retried once from step 1, then counted as
- * an error.  Without the data-stack offsets (3.12 table, 3.13+) frames are
+ *      frame that resumed a generator (it must stand on an instruction
+ *      that can resume one: FOR_ITER, SEND, the CALL family...:
+ *      layout->resume_ops), and again the frames read one by one after
+ *      their callee, which must be unchanged (see thread_attempt).
+ * Generators.  A generator and its consumer take turns every few tens of
+ * nanoseconds (each resume runs a new C-level eval loop: tstate->cframe
+ * flips between two cframes), while one vectored read takes microseconds.
+ * Requiring tstate->cframe to be equal before and after the copy (as this
+ * walker once did) turned each sample into a coin toss that a running
+ * generator lost more often than its consumer (measured on genasync.py:
+ * `numbers` got 0.04-0.17 of the samples instead of the 0.21-0.28 a
+ * stopped target shows), so: the generator last seen on top and the frame
+ * that resumed it are read right after the copy, and when the two known
+ * cframes' current frames are exactly that pair, the generator's own header
+ * (one copy) decides which runs: `previous` is its resumer while it runs,
+ * NULL once suspended.  The resumer's instruction while the generator
+ * runs is taken from whichever of its two copies (snapshot, fresh header)
+ * stands on a resume instruction; its identity fields must match.
+ * A walk that fails any check is retried (WALK_ATTEMPTS in all, fresh
+ * thread state each time), then counted as an error.  Without the
+ * data-stack offsets (3.12 table, 3.13+) frames are
  * read one by one and two walks must agree instead. */
 
 #define OWNER_THREAD 0
@@ -612,6 +620,9 @@ struct rawframe {
 	bool resumer;    /* the frame above it is a generator's */
 	bool outside;    /* read on its own, not from a chunk snapshot */
 	bool inline_call; /* entered by an inline call (not is_entry) */
+	bool late;       /* read on its own during the walk, after its callee */
+	uint64_t alt_instr; /* a resumer's instruction in the chunk snapshot,
+			       when its fresh header shows another (0 = none) */
 	uint64_t addr, prev, instr;
 };
 
@@ -623,33 +634,51 @@ struct walk {
 	uint64_t gen;           /* generator frame read with the snapshot */
 	bool gen_ok;
 	unsigned char gen_hdr[512];
+	uint64_t res;           /* the frame that resumed it, read just before */
+	bool res_ok;
+	unsigned char res_hdr[512];
 };
 
 #define CHUNK_SLACK 4096    /* bytes read past the top seen in tstate */
 
+/* Keep the last two distinct cframes seen (tc[1] newest, tc[4]). */
+static void remember_cframe(uint64_t *tc, uint64_t c)
+{
+	if (!c || c == tc[1])
+		return;
+	tc[4] = tc[1];
+	tc[1] = c;
+}
+
 /* Snapshot the live part of the thread's data-stack chunks, newest first.
  * The newest chunk is read in one vectored read sandwiched between two
  * reads of the current frame pointer and of datastack_top:
- *   [cframe->current_frame][top][chunk ...][top][cframe->current_frame]
- * and counts only when both pairs agree, so the thread neither pushed nor
- * popped a frame while its frames were copied.  Only the part below that
- * top is live.  Returns -1 (torn), 1 (no chunk yet) or 0. */
+ *   [cframe][cur A][cur B][top][chunk ...][top][cframe][resumer][generator]
+ *   [top][cur A][cur B]
+ * (A: the cframe tstate named, B: the other one seen lately).  The two
+ * datastack_top reads must agree (the thread neither pushed nor popped a
+ * frame while its frames were copied; only the part below that top is
+ * live); both cframe reads must name A or B, whose current frames must not
+ * have changed; the second read names the top, unless the generator pair
+ * decides (see "Generators" above).  Returns -1 (torn), 1 (no chunk yet)
+ * or 0. */
 static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned char *ts,
 		       struct walk *w)
 {
 	const struct hp_pylayout *l = &pp->layout;
 	uint64_t chunk = rd64(ts, l->tstate_datastack_chunk);
 	uint64_t top = rd64(ts, l->tstate_datastack_top);
-	uint64_t c1 = 0, c2 = 0, t1 = 0, t2 = 0, hi, *known;
+	uint64_t c1 = 0, c2 = 0, t1 = 0, t2 = 0, t3 = 0, hi, *known;
 	uint64_t fa1 = 0, fa2 = 0, fb1 = 0, fb2 = 0, ca, cb;
 	uint64_t *tc = pp->thread_cache[(tstate >> 6) & 63];
 	uint64_t tsc = tstate + (l->tstate_cframe ? l->tstate_cframe : l->tstate_current_frame);
-	struct hp_mem_req r[11];
+	struct hp_mem_req r[12];
 	size_t used = 0, len, nr = 0;
 
 	w->nsnap = 0;
 	w->top = 0;
-	w->gen_ok = false;
+	w->gen_ok = w->res_ok = false;
+	w->gen = w->res = 0;
 	if (!chunk)
 		return 1;
 	if (top <= chunk + 24 || top - chunk > MAX_CHUNK_READ)
@@ -672,10 +701,10 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 	 * seen last, so whichever is current at copy time is covered */
 	if (tc[0] != tstate) {
 		tc[0] = tstate;
-		tc[1] = tc[2] = 0;
+		tc[1] = tc[2] = tc[3] = tc[4] = 0;
 	}
 	ca = l->tstate_cframe ? w->cframe : 0;
-	cb = l->tstate_cframe && tc[1] != ca ? tc[1] : 0;
+	cb = !l->tstate_cframe ? 0 : tc[1] != ca ? tc[1] : tc[4] != ca ? tc[4] : 0;
 	r[nr++] = (struct hp_mem_req){ tsc, &c1, 8, 0 };
 	if (ca)
 		r[nr++] = (struct hp_mem_req){ ca + l->cframe_current_frame, &fa1, 8, 0 };
@@ -684,39 +713,78 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 	r[nr++] = (struct hp_mem_req){ tstate + l->tstate_datastack_top, &t1, 8, 0 };
 	r[nr++] = (struct hp_mem_req){ chunk, pp->chunk, len, 0 };
 	r[nr++] = (struct hp_mem_req){ tstate + l->tstate_datastack_top, &t2, 8, 0 };
+	/* right after the second read of the current cframe (which decides
+	 * the top), the generator frame last seen on top and the frame that
+	 * resumed it: a generator and its consumer take turns every few tens
+	 * of nanoseconds, far faster than the chunk copy, so their headers
+	 * must be read next to the read that decides which one is running */
 	r[nr++] = (struct hp_mem_req){ tsc, &c2, 8, 0 };
+	w->gen = tc[2];
+	w->res = tc[2] ? tc[3] : 0;
+	if (w->res)
+		r[nr++] = (struct hp_mem_req){ w->res, w->res_hdr, l->frame_size, 0 };
+	if (w->gen)
+		r[nr++] = (struct hp_mem_req){ w->gen, w->gen_hdr, l->frame_size, 0 };
+	r[nr++] = (struct hp_mem_req){ tstate + l->tstate_datastack_top, &t3, 8, 0 };
 	if (ca)
 		r[nr++] = (struct hp_mem_req){ ca + l->cframe_current_frame, &fa2, 8, 0 };
 	if (cb)
 		r[nr++] = (struct hp_mem_req){ cb + l->cframe_current_frame, &fb2, 8, 0 };
-	/* and the generator frame last seen on top, right after */
-	w->gen = tc[2];
-	if (w->gen)
-		r[nr++] = (struct hp_mem_req){ w->gen, w->gen_hdr, l->frame_size, 0 };
 	if (rd_vec(pp, r, nr) < 0)
 		return -1;
-	for (size_t i = 0; i < nr - (w->gen ? 1 : 0); i++)
-		if (!r[i].ok)
+	for (size_t i = 0; i < nr; i++) {
+		if (r[i].buf == w->res_hdr)
+			w->res_ok = r[i].ok;
+		else if (r[i].buf == w->gen_hdr)
+			w->gen_ok = r[i].ok;
+		else if (!r[i].ok)
 			return -1;
-	w->gen_ok = w->gen && r[nr - 1].ok;
-	if (c1 != c2 || t1 != t2 || t1 <= chunk + 24 || t1 > hi) {
-		DBG("[chunk-torn c%d t%d]", c1 != c2, t1 != t2);
-		return -1;
 	}
+	if (t1 != t2 || t1 <= chunk + 24 || t1 > hi)
+		return -1;
+	/* The cframe may flip between the ones seen (a generator resuming
+	 * and suspending) during the copy: both reads must name a known
+	 * cframe whose current frame did not change, and the second read
+	 * decides the top.  Thread-owned frames cannot have been pushed or
+	 * popped (datastack_top unchanged); the frames whose instruction
+	 * moves with the flips (the generator and its resumer) come from the
+	 * headers read right after. */
 	if (!l->tstate_cframe) {
-		w->top = c1;
-	} else if (c1 == ca && fa1 == fa2) {
-		w->top = fa1;
-	} else if (c1 == cb && cb && fb1 == fb2) {
-		w->top = fb1;
-	} else {
+		if (c1 != c2)
+			return -1;
+		w->top = c2;
+	} else if ((c1 != ca && (c1 != cb || !cb)) || (c2 != ca && (c2 != cb || !cb))) {
 		/* a cframe not seen before: remember it for the next attempt */
-		tc[1] = c1;
-		DBG("[new-cframe]");
+		remember_cframe(tc, ca);
+		remember_cframe(tc, c2 != ca && c2 != cb ? c2 : c1);
 		return -1;
+	} else if ((ca && fa1 != fa2) || (cb && fb1 != fb2)) {
+		return -1;
+	} else {
+		w->top = c2 == ca ? fa2 : fb2;
 	}
-	if (l->tstate_cframe && c1 != ca)
-		tc[1] = ca;
+	if (l->tstate_cframe) {
+		remember_cframe(tc, ca);
+		remember_cframe(tc, c2);
+	}
+	/* A generator and the frame that resumed it taking turns: the two
+	 * cframes' current frames are the pair.  Which of them runs changes
+	 * faster than separate reads can follow, so the generator's own
+	 * header (one copy) decides: `previous` is its resumer while it runs,
+	 * NULL while it is suspended (its resumer on top: datastack_top
+	 * unchanged, so the resumer called no Python function). */
+	if (cb && w->gen_ok && w->res_ok && t3 == t1 &&
+	    ((fa2 == w->gen && fb2 == w->res) || (fa2 == w->res && fb2 == w->gen))) {
+		uint64_t gp = rd64(w->gen_hdr, l->frame_previous);
+
+		if (gp == w->res) {
+			w->top = w->gen;
+		} else if (gp == 0) {
+			w->top = w->res;
+		} else {
+			return -1;
+		}
+	}
 	known[0] = chunk;
 	known[1] = rd64(pp->chunk, 8);
 	w->snaps[0].lo = chunk;
@@ -852,11 +920,34 @@ static int walk_thread(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 		const unsigned char *f;
 		uint64_t code, instr, prev, addr = frame;
 		int owner, k;
+		bool late;
+		uint64_t alt;
 
 		if (n >= MAX_DEPTH || (frame & 7))
 			return -1;
 		k = snap_of(w, frame, l->frame_size);
-		if (k >= 0) {
+		late = false;
+		alt = 0;
+		if (w->res_ok && frame == w->res) {
+			/* the generator's resumer, read next to the generator:
+			 * in a chunk, the same frame as in the snapshot (its
+			 * instruction may have moved since the copy) */
+			f = w->res_hdr;
+			if (k >= 0) {
+				const unsigned char *s = pp->chunk + w->snaps[k].off +
+							 (frame - w->snaps[k].lo);
+
+				if (rd64(f, l->frame_code) != rd64(s, l->frame_code) ||
+				    rd64(f, l->frame_previous) != rd64(s, l->frame_previous) ||
+				    f[l->frame_owner] != s[l->frame_owner])
+					return -1;
+				/* under its running generator, the resumer
+				 * stands on the instruction that resumed it:
+				 * the fresh copy or the snapshot shows it */
+				if (n > 0 && rd64(s, l->frame_instr) != rd64(f, l->frame_instr))
+					alt = rd64(s, l->frame_instr);
+			}
+		} else if (k >= 0) {
 			f = pp->chunk + w->snaps[k].off + (frame - w->snaps[k].lo);
 		} else if (n == 0 && w->gen_ok && frame == w->gen) {
 			f = w->gen_hdr;
@@ -864,48 +955,36 @@ static int walk_thread(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 			if (rd_exact(pp, frame, fb, l->frame_size))
 				return -1;
 			f = fb;
+			late = true;
 		}
 		code = rd64(f, l->frame_code) & ~l->code_tag_mask;
 		instr = rd64(f, l->frame_instr);
-		if (n == 0) DBG("top:%s ", k >= 0 ? "chunk" : (w->gen_ok && addr == w->gen ? "cachedgen" : "outside"));
 		owner = f[l->frame_owner];
 		prev = rd64(f, l->frame_previous);
-		if (owner > 3) {
-			DBG("[owner>3 n%d]", n);
+		if (owner > 3)
 			return -1;
-		}
 		if (w->nsnap > 0) {
 			/* chunk frames belong to the thread and call down the
 			 * chunk; anything else must be a generator's frame */
-			if (k >= 0 && owner != OWNER_THREAD) {
-				DBG("[chunk-owner%d n%d]", owner, n);
+			if (k >= 0 && owner != OWNER_THREAD)
 				return -1;
-			}
-			if (k < 0 && owner != OWNER_GENERATOR && owner != l->owner_cstack) {
-				DBG("[outside-owner%d n%d top_is_cached_gen%d]", owner, n, n == 0 && w->gen_ok && addr == w->gen);
+			if (k < 0 && owner != OWNER_GENERATOR && owner != l->owner_cstack)
 				return -1;
-			}
 			if (k >= 0 && prev && prev >= w->snaps[k].lo && prev < w->snaps[k].hi &&
-			    prev >= frame) {
-				DBG("[prev-up n%d]", n);
+			    prev >= frame)
 				return -1;
-			}
 		}
 		/* a generator's frame is always resumed by someone: at the bottom
 		 * of a chain it means the generator suspended under us */
-		if (!prev && owner == OWNER_GENERATOR) {
-			DBG("[gen-noprev n%d cachedgen%d]", n, n == 0 && w->gen_ok && addr == w->gen);
+		if (!prev && owner == OWNER_GENERATOR)
 			return -1;
-		}
 		/* 3.11: a frame entered by an inline Python call (not is_entry)
 		 * leaves its caller with stacktop >= 0 until it returns; a
 		 * caller seen executing (stacktop -1) under such a frame means
 		 * the callee is a dead slot above the live stack */
 		if (n > 0 && l->frame_stacktop && l->frame_is_entry && (*out)[n - 1].inline_call &&
-		    rd32(f, l->frame_stacktop) < 0) {
-			DBG("[inline-exec n%d]", n);
+		    rd32(f, l->frame_stacktop) < 0)
 			return -1;
-		}
 		frame = prev;
 		if (l->owner_cstack >= 0 && owner == l->owner_cstack)
 			continue;
@@ -916,6 +995,9 @@ static int walk_thread(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 		(*out)[n].owner = (uint8_t)owner;
 		(*out)[n].resumer = n > 0 && (*out)[n - 1].owner == OWNER_GENERATOR;
 		(*out)[n].outside = k < 0;
+		(*out)[n].late = late;
+		(*out)[n].alt_instr = alt >= code + l->co_code_adaptive &&
+				      (alt - code - l->co_code_adaptive) / 2 <= (1u << 24) ? alt : 0;
 		(*out)[n].inline_call = l->frame_is_entry && !f[l->frame_is_entry];
 		(*out)[n].addr = addr;
 		(*out)[n].prev = prev;
@@ -930,9 +1012,19 @@ static int walk_thread(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 			(*out)[n].index = (int64_t)((instr - code - l->co_code_adaptive) / 2);
 		n++;
 	}
-	/* remember a generator frame on top for the next snapshot */
-	if (use_chunks && n > 0 && pp->thread_cache[(tstate >> 6) & 63][0] == tstate)
-		pp->thread_cache[(tstate >> 6) & 63][2] = (*out)[0].outside ? (*out)[0].addr : 0;
+	/* remember a generator frame on top, and the frame that resumed it,
+	 * for the next snapshot; kept while its resumer is on top (the two
+	 * take turns) */
+	if (use_chunks && n > 0 && pp->thread_cache[(tstate >> 6) & 63][0] == tstate) {
+		uint64_t *tc = pp->thread_cache[(tstate >> 6) & 63];
+
+		if ((*out)[0].outside && n > 1) {
+			tc[2] = (*out)[0].addr;
+			tc[3] = (*out)[1].addr;
+		} else if ((*out)[0].addr != tc[3]) {
+			tc[2] = tc[3] = 0;
+		}
+	}
 	return n;
 }
 
@@ -984,10 +1076,8 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 	int n, bad = 0;
 
 	n = walk_thread(pp, tstate, ts, &w, raw, raw_alloc, chunks);
-	if (n <= 0) {
-		if (n < 0) DBG("(walk)");
+	if (n <= 0)
 		return n == 0 ? THREAD_EMPTY : THREAD_TORN;
-	}
 	if (!chunks) {
 		/* frames read one by one: a second walk must agree */
 		struct rawframe *r2 = NULL;
@@ -1000,7 +1090,7 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 		if (!same)
 			return THREAD_TORN;
 	}
-	reserve_reqs(pp, (size_t)n * 3 + 4);
+	reserve_reqs(pp, (size_t)n * 5 + 4);
 	for (int i = 0; i < n; i++) {
 		bool fresh;
 		struct hp_pycode *c = code_lookup(pp, (*raw)[i].code, &fresh);
@@ -1016,34 +1106,43 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 	}
 	ncode = nreq;
 	/* scratch space in hdrs: code headers in slots [0, n), re-read frames
-	 * in [n, 2n), opcodes from slot 2n on (2 bytes each) */
-	ops = (uint16_t *)(void *)(pp->hdrs + (size_t)n * 2 * CODE_HDR_MAX);
+	 * in [n, 3n), opcodes from slot 3n on (2 bytes each) */
+	ops = (uint16_t *)(void *)(pp->hdrs + (size_t)n * 3 * CODE_HDR_MAX);
 	for (int i = 0; check_ops && i < n; i++) {
 		if (!(*raw)[i].resumer)
 			continue;
-		if ((*raw)[i].index < 0) {
-			DBG("[resumer-index<0 i%d top_outside%d]", i, (*raw)[0].outside);
+		if ((*raw)[i].index < 0)
 			return THREAD_TORN;
-		}
 		pp->reqs[nreq].addr = (*raw)[i].code + l->co_code_adaptive +
 				      (uint64_t)(*raw)[i].index * 2;
 		pp->reqs[nreq].buf = &ops[nops++];
 		pp->reqs[nreq].len = 2;
 		nreq++;
+		if ((*raw)[i].alt_instr) {
+			pp->reqs[nreq].addr = (*raw)[i].alt_instr;
+			pp->reqs[nreq].buf = &ops[nops++];
+			pp->reqs[nreq].len = 2;
+			nreq++;
+		}
 	}
-	/* frames read one by one (generators) are read again: each must still
-	 * run under the same caller, and every caller must still stand on the
-	 * same instruction, so callers read after their callees cannot have
-	 * moved on (a coroutine that finished and its caller awaiting the next
-	 * one) */
+	/* a caller read on its own after its callee (a coroutine awaiting
+	 * another, read one by one) may have moved on in between (the callee
+	 * finished and the caller awaits the next one): both are read again,
+	 * the callee must still run under that caller and the caller must
+	 * still stand on the same instruction, so the caller did not move
+	 * while it was read.  Frames from the snapshot or read next to the
+	 * decision of the top are not concerned, and a running top frame's
+	 * instruction is never compared (it moves all the time). */
 	nouts = nreq;
-	for (int i = 0; chunks && i < n; i++) {
-		if (!(*raw)[i].outside)
+	for (int i = 1; chunks && i < n; i++) {
+		if (!(*raw)[i].late)
 			continue;
-		pp->reqs[nreq].addr = (*raw)[i].addr;
-		pp->reqs[nreq].buf = pp->hdrs + ((size_t)n + (nreq - nouts)) * CODE_HDR_MAX;
-		pp->reqs[nreq].len = l->frame_size;
-		nreq++;
+		for (int j = i - 1; j <= i; j++) {
+			pp->reqs[nreq].addr = (*raw)[j].addr;
+			pp->reqs[nreq].buf = pp->hdrs + ((size_t)n + (nreq - nouts)) * CODE_HDR_MAX;
+			pp->reqs[nreq].len = l->frame_size;
+			nreq++;
+		}
 	}
 	nouts = nreq - nouts;
 	if (!chunks) {
@@ -1058,13 +1157,39 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 		return THREAD_GONE;
 	if (!chunks && (!pp->reqs[nreq - 1].ok || v_top != w.top))
 		bad = 1;
-	for (size_t k = ncode; k < ncode + nops; k++) {
-		const unsigned char *b = pp->reqs[k].buf;
+	for (size_t k = ncode + nops, i = 1; k < ncode + nops + nouts; i++) {
+		const unsigned char *callee, *caller;
 
-		if (!pp->reqs[k].ok || !resume_op(l, b[0])) {
-			DBG("[resume-op ok%d op%d top_outside%d n%d]", pp->reqs[k].ok, b[0], (*raw)[0].outside, n);
+		if (!(*raw)[i].late)
+			continue;
+		callee = pp->reqs[k].buf;
+		caller = pp->reqs[k + 1].buf;
+		if (!pp->reqs[k].ok || !pp->reqs[k + 1].ok ||
+		    rd64(callee, l->frame_previous) != (*raw)[i].addr ||
+		    (rd64(callee, l->frame_code) & ~l->code_tag_mask) != (*raw)[i - 1].code ||
+		    (rd64(caller, l->frame_code) & ~l->code_tag_mask) != (*raw)[i].code ||
+		    rd64(caller, l->frame_previous) != (*raw)[i].prev ||
+		    rd64(caller, l->frame_instr) != (*raw)[i].instr)
 			bad = 1;
+		k += 2;
+	}
+	for (size_t k = ncode, i = 0; k < ncode + nops; i++) {
+		const unsigned char *b = pp->reqs[k].buf, *b2;
+		struct rawframe *rf = &(*raw)[i];
+
+		if (!rf->resumer)
+			continue;
+		if (pp->reqs[k].ok && resume_op(l, b[0])) {
+			k += rf->alt_instr ? 2 : 1;
+			continue;
 		}
+		b2 = rf->alt_instr ? pp->reqs[k + 1].buf : NULL;
+		if (b2 && pp->reqs[k + 1].ok && resume_op(l, b2[0])) {
+			rf->instr = rf->alt_instr;
+			rf->index = (int64_t)((rf->alt_instr - rf->code - l->co_code_adaptive) / 2);
+		} else
+			bad = 1;
+		k += rf->alt_instr ? 2 : 1;
 	}
 	for (size_t k = 0; k < ncode; k++) {
 		bool fresh;
@@ -1075,15 +1200,12 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 			c->seen_tick = 0;
 			c->type = 0;
 			bad = 1;
-			DBG("[code-read k%zu]", k);
 			continue;
 		}
 		if (c->qualname && code_matches(pp, c, h))
 			continue;
-		if (code_fill(pp, c, h)) {
-			DBG("[code-fill k%zu top_outside%d]", k, (*raw)[0].outside);
+		if (code_fill(pp, c, h))
 			bad = 1;
-		}
 	}
 	if (bad)
 		return THREAD_TORN;
@@ -1093,10 +1215,8 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 
 		if (!c->qualname ||
 		    hp_linetable_line_fmt(l->linetable_format, c->linetable, c->linetable_len,
-					  c->firstlineno, (int)(*raw)[i].index, &line)) {
-			DBG("[linetable i%d]", i);
+					  c->firstlineno, (int)(*raw)[i].index, &line))
 			return THREAD_TORN;
-		}
 		pp->frames[i].uid = c->uid;
 		pp->frames[i].line = line < 0 ? c->firstlineno : line;
 		pp->frames[i].qualname = c->qualname;
@@ -1106,34 +1226,7 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 	return THREAD_OK;
 }
 
-static int hp_pyproc_sample_inner(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
-		     struct hp_pysample_stats *st);
 int hp_pyproc_sample(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
-		     struct hp_pysample_stats *st)
-{
-	pp->tick++;
-	static int stop_on = -1;
-	if (stop_on < 0) stop_on = getenv("HOTPATH_DEBUG_STOP") != NULL;
-	if (stop_on && !pp->src.read) {
-		char sp[64], sb[512];
-		kill(pp->pid, SIGSTOP);
-		snprintf(sp, sizeof sp, "/proc/%d/stat", (int)pp->pid);
-		for (int spin = 0; spin < 100000; spin++) {
-			FILE *sf = fopen(sp, "r");
-			size_t got = sf ? fread(sb, 1, sizeof sb - 1, sf) : 0;
-			if (sf) fclose(sf);
-			sb[got] = 0;
-			char *rp = strrchr(sb, ')');
-			if (!rp || rp[2] == 'T' || rp[2] == 'Z' || rp[2] == 'X') break;
-		}
-		int sret = hp_pyproc_sample_inner(pp, fn, ctx, st);
-		kill(pp->pid, SIGCONT);
-		return sret;
-	}
-	return hp_pyproc_sample_inner(pp, fn, ctx, st);
-}
-
-static int hp_pyproc_sample_inner(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
 		     struct hp_pysample_stats *st)
 {
 	const struct hp_pylayout *l = &pp->layout;
@@ -1142,6 +1235,8 @@ static int hp_pyproc_sample_inner(struct hp_pyproc *pp, hp_pystack_fn fn, void *
 	size_t raw_alloc = 0;
 	uint64_t tstate;
 	int nthreads = 0, ret = 0;
+
+	pp->tick++;
 	/* bound the cache; only between samples, so indexes stay valid */
 	if (pp->nr_codes >= MAX_CODES)
 		codes_clear(pp);
@@ -1161,11 +1256,9 @@ static int hp_pyproc_sample_inner(struct hp_pyproc *pp, hp_pystack_fn fn, void *
 			st->errors++;
 			break;
 		}
-		dbg_len = 0;
 		for (int attempt = 0; attempt < WALK_ATTEMPTS && r == THREAD_TORN; attempt++) {
 			if (attempt)
 				st->retries++;
-			DBG(" A%d:", attempt);
 			if (rd_exact(pp, this, ts, l->tstate_size)) {
 				if (errno == ESRCH) {
 					ret = -1;
@@ -1189,11 +1282,6 @@ static int hp_pyproc_sample_inner(struct hp_pyproc *pp, hp_pystack_fn fn, void *
 			ret = -1;
 			goto cleanup;
 		}
-		if (dbg_on > 0 && strchr(dbg_log, '[')) {
-			fprintf(stderr, "WALKDBG %s top0=%s %s\n", r == THREAD_TORN ? "ERR" : "RETRYOK",
-				r == THREAD_OK && n > 0 ? pp->frames[0].qualname : "-", dbg_log);
-		}
-		dbg_len = 0;
 		if (r == THREAD_TORN) {
 			st->errors++;
 			continue;

@@ -82,8 +82,9 @@ struct hp_pyproc {
 	unsigned char *chunk;
 	size_t chunk_alloc;
 	uint64_t chunk_sizes[64][2];    /* (chunk address, size) seen lately */
-	uint64_t thread_cache[64][3];   /* (tstate, other cframe, generator
-					   frame on top) seen lately */
+	uint64_t thread_cache[64][5];   /* (tstate, cframe, generator frame
+					   on top, the frame that resumed
+					   it, other cframe) seen lately */
 	struct hp_pyframe *frames;
 	size_t frames_alloc;
 	uint32_t *frame_codes;
