@@ -41,6 +41,14 @@ grep -E '^(sma_crossover|momentum|mean_reversion) ' "$TMP/run.txt" >"$TMP/got.tx
 cmp "$TMP/want.txt" "$TMP/got.txt" || fail "the profiled run printed other numbers"
 for f in daily.folded daily.svg daily.json daily_memory.txt; do [ -s "$out/$f" ] || fail "no $f"; done
 "$HOTPATH" top "$out/daily.folded" --format csv -n 0 >"$TMP/top.csv"
+if [ -n "${HOTPATH_SANITIZED:-}" ]; then
+	# an instrumented sampler is several times slower per tick, so more
+	# walks over the short-lived Fraction frames tear and are dropped (the
+	# open bias in docs/record.md, "Known limits"): shares are checked on
+	# the normal build only
+	echo "note: sanitizer build: hot-spot shares not checked"
+	exit 0
+fi
 python3 - "$TMP/top.csv" <<'PY'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
