@@ -67,21 +67,6 @@ static void row_name(const struct hp_profile *p, const struct hp_top_row *r, str
 	}
 }
 
-static void csv_field(struct hp_buf *b, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		hp_buf_adds(b, s);
-		return;
-	}
-	hp_buf_addch(b, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			hp_buf_addch(b, '"');
-		hp_buf_addch(b, *s);
-	}
-	hp_buf_addch(b, '"');
-}
-
 static double pct(double v, double total)
 {
 	return total > 0 ? 100.0 * v / total : 0.0;
@@ -125,11 +110,11 @@ static void render_csv(const struct hp_profile *p, const struct hp_top *t, size_
 		struct hp_buf f = HP_BUF_INIT;
 
 		hp_buf_add_utf8_clean(&f, hp_profile_str(p, r->func), hp_strtab_len(&p->strs, r->func));
-		csv_field(out, f.data);
+		hp_buf_add_csv(out, f.data);
 		hp_buf_addch(out, ',');
 		hp_buf_reset(&f);
 		hp_buf_add_utf8_clean(&f, hp_profile_str(p, r->file), hp_strtab_len(&p->strs, r->file));
-		csv_field(out, f.data);
+		hp_buf_add_csv(out, f.data);
 		hp_buf_release(&f);
 		hp_buf_addf(out, ",%d,", (int)r->line);
 		add_count(out, r->self);

@@ -394,27 +394,12 @@ static void print_calls(const struct view *v, const struct hp_pstats_callees *ce
 
 /* ---- CSV and JSON ---- */
 
-static void csv_field(struct hp_buf *b, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		hp_buf_adds(b, s);
-		return;
-	}
-	hp_buf_addch(b, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			hp_buf_addch(b, '"');
-		hp_buf_addch(b, *s);
-	}
-	hp_buf_addch(b, '"');
-}
-
 static void csv_clean(struct hp_buf *b, const struct hp_pstats *st, uint32_t sid)
 {
 	struct hp_buf t = HP_BUF_INIT;
 
 	hp_buf_add_utf8_clean(&t, hp_pstats_str(st, sid), hp_strtab_len(&st->strs, sid));
-	csv_field(b, t.data);
+	hp_buf_add_csv(b, t.data);
 	hp_buf_release(&t);
 }
 
@@ -422,7 +407,7 @@ static void csv_key(struct hp_buf *b, const struct view *v, uint32_t key)
 {
 	const struct hp_pstats_key *k = &v->st->keys[key];
 
-	csv_field(b, name_of(v, key));
+	hp_buf_add_csv(b, name_of(v, key));
 	hp_buf_addch(b, ',');
 	csv_clean(b, v->st, k->file);
 	hp_buf_addf(b, ",%lld,", (long long)k->line);
@@ -468,7 +453,7 @@ static void render_csv_calls(const struct view *v, const struct hp_pstats_callee
 			const struct rel *r = &rels[order[j]];
 			const struct hp_pstats_call *c = &st->callers[r->call];
 
-			csv_field(out, name_of(v, st->entries[ei].key));
+			hp_buf_add_csv(out, name_of(v, st->entries[ei].key));
 			hp_buf_adds(out, callers ? ",caller," : ",callee,");
 			csv_key(out, v, r->key);
 			hp_buf_addf(out, ",%lld,%lld,", (long long)c->nc, (long long)c->cc);

@@ -231,3 +231,18 @@ void hp_buf_add_xml(struct hp_buf *b, const char *s, size_t len)
 	}
 	hp_buf_add(b, s + start, i - start);
 }
+
+void hp_buf_add_csv(struct hp_buf *b, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		hp_buf_adds(b, s);
+		return;
+	}
+	hp_buf_addch(b, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			hp_buf_addch(b, '"');
+		hp_buf_addch(b, *s);
+	}
+	hp_buf_addch(b, '"');
+}

@@ -43,6 +43,10 @@ void hp_buf_add_double(struct hp_buf *b, double v);
  * invalid UTF-8 sequences become U+FFFD. */
 void hp_buf_add_xml(struct hp_buf *b, const char *s, size_t len);
 
+/* Append s as one CSV field (RFC 4180): quoted, with quotes doubled, when
+ * it holds a comma, a quote or a line break; as it is otherwise. */
+void hp_buf_add_csv(struct hp_buf *b, const char *s);
+
 /* Append s with invalid UTF-8 replaced by U+FFFD. */
 void hp_buf_add_utf8_clean(struct hp_buf *b, const char *s, size_t len);
 

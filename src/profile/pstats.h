@@ -108,6 +108,10 @@ uint32_t hp_pstats_key(struct hp_pstats *st, const char *file, size_t flen, int6
  * tuple_callers, as the reader does; -1 when the counts overflow. */
 int hp_pstats_totals(struct hp_pstats *st, struct hp_err *err);
 
+/* True when a and b hold the same model, number for number (doubles
+ * compared bitwise, so NaNs compare): keys, entries and callers in order. */
+bool hp_pstats_equal(const struct hp_pstats *a, const struct hp_pstats *b);
+
 /* Entry index of a function, or HP_PSTATS_NONE. */
 uint32_t hp_pstats_find(const struct hp_pstats *st, const char *file, int64_t line, const char *name);
 

@@ -139,3 +139,14 @@ Test(afile, commit_and_abort)
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	cr_assert_eq(system(path), 0);
 }
+
+Test(buf, csv_fields)
+{
+	struct hp_buf b = HP_BUF_INIT;
+
+	hp_buf_add_csv(&b, "plain");
+	hp_buf_addch(&b, ',');
+	hp_buf_add_csv(&b, "a,\"b\"\nc");
+	cr_assert_str_eq(b.data, "plain,\"a,\"\"b\"\"\nc\"");
+	hp_buf_release(&b);
+}

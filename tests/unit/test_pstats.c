@@ -30,46 +30,6 @@ TestSuite(pstats, .init = setup, .fini = teardown);
 
 /* ---- the direct reader against the tree reader ---- */
 
-static bool same_str(const struct hp_pstats *a, uint32_t x, const struct hp_pstats *b, uint32_t y)
-{
-	return hp_strtab_len(&a->strs, x) == hp_strtab_len(&b->strs, y) &&
-	       !memcmp(hp_pstats_str(a, x), hp_pstats_str(b, y), hp_strtab_len(&a->strs, x));
-}
-
-static bool same_key(const struct hp_pstats *a, uint32_t x, const struct hp_pstats *b, uint32_t y)
-{
-	return a->keys[x].line == b->keys[y].line && same_str(a, a->keys[x].file, b, b->keys[y].file) &&
-	       same_str(a, a->keys[x].name, b, b->keys[y].name);
-}
-
-/* The same model, number for number (bitwise, so NaNs compare). */
-static bool same_model(const struct hp_pstats *a, const struct hp_pstats *b)
-{
-	if (a->nr_entries != b->nr_entries || a->nr_keys != b->nr_keys ||
-	    a->total_calls != b->total_calls || a->prim_calls != b->prim_calls ||
-	    memcmp(&a->total_tt, &b->total_tt, sizeof(double)) || a->tuple_callers != b->tuple_callers)
-		return false;
-	for (uint32_t k = 0; k < a->nr_keys; k++)
-		if (!same_key(a, k, b, k) || a->entry_of_key[k] != b->entry_of_key[k])
-			return false;
-	for (uint32_t i = 0; i < a->nr_entries; i++) {
-		const struct hp_pstats_entry *x = &a->entries[i], *y = &b->entries[i];
-
-		if (x->key != y->key || x->cc != y->cc || x->nc != y->nc || x->nr_callers != y->nr_callers ||
-		    memcmp(&x->tt, &y->tt, sizeof(double)) || memcmp(&x->ct, &y->ct, sizeof(double)))
-			return false;
-		for (uint32_t j = 0; j < x->nr_callers; j++) {
-			const struct hp_pstats_call *c = &a->callers[x->first_caller + j];
-			const struct hp_pstats_call *d = &b->callers[y->first_caller + j];
-
-			if (c->key != d->key || c->count_only != d->count_only || c->nc != d->nc ||
-			    c->cc != d->cc || memcmp(&c->tt, &d->tt, sizeof(double)) ||
-			    memcmp(&c->ct, &d->ct, sizeof(double)))
-				return false;
-		}
-	}
-	return true;
-}
 
 /* ---- a tiny marshal writer ---- */
 static void w_i32(int32_t v)
@@ -368,7 +328,7 @@ static void agree(size_t len)
 	if (ra)
 		cr_assert_str_eq(ea.msg, eb.msg, "length %zu", len);
 	else
-		cr_assert(same_model(&a, &b), "length %zu: the models differ", len);
+		cr_assert(hp_pstats_equal(&a, &b), "length %zu: the models differ", len);
 	hp_pstats_release(&a);
 	hp_pstats_release(&b);
 }
