@@ -78,6 +78,9 @@ struct hp_pylayout {
 	uint32_t code_size;              /* bytes to read for one code header */
 	uint32_t co_firstlineno, co_filename, co_name, co_qualname, co_linetable;
 	uint32_t co_code_adaptive;
+	uint32_t co_stacksize, co_nlocalsplus; /* 3.11: a frame's size on the data
+					    stack is frame_size + 8 * (their sum);
+					    0 = unknown */
 	int linetable_format;            /* enum hp_linetable_format (linetable.h):
 					    what co_linetable holds (co_lnotab
 					    for 3.8/3.9) */

@@ -31,6 +31,7 @@ struct hp_pycode {
 	/* fields compared on reuse */
 	uint64_t type, filename_p, name_p, qualname_p, linetable_p;
 	int32_t firstlineno;
+	uint32_t framesize;     /* bytes it takes on the data stack, 0 = unknown */
 	/* resolved */
 	char *qualname, *filename;
 	uint8_t *linetable;
@@ -526,6 +527,13 @@ static int code_fill(struct hp_pyproc *pp, struct hp_pycode *c, const unsigned c
 	c->qualname_p = rd64(h, l->co_qualname);
 	c->linetable_p = rd64(h, l->co_linetable);
 	c->firstlineno = rd32(h, l->co_firstlineno);
+	c->framesize = 0;
+	if (l->co_stacksize && l->co_nlocalsplus) {
+		int32_t ss = rd32(h, l->co_stacksize), nl = rd32(h, l->co_nlocalsplus);
+
+		if (ss >= 0 && nl >= 0 && ss < (1 << 20) && nl < (1 << 20))
+			c->framesize = l->frame_size + 8 * (uint32_t)(ss + nl);
+	}
 	c->uid = pp->next_uid++;
 	if (pp->code_type && c->type != pp->code_type)
 		goto bad;
@@ -544,6 +552,19 @@ bad:
 	c->type = 0;
 	c->seen_tick = 0;
 	return -1;
+}
+
+/* The resolved cache entry of the code object at addr, or NULL. */
+static const struct hp_pycode *code_find(const struct hp_pyproc *pp, uint64_t addr)
+{
+	uint32_t s;
+
+	if (!pp->slots)
+		return NULL;
+	s = slot_of(pp, addr);
+	if (!pp->slots[s] || !pp->codes[pp->slots[s] - 1].qualname)
+		return NULL;
+	return &pp->codes[pp->slots[s] - 1];
 }
 
 static struct hp_pycode *code_lookup(struct hp_pyproc *pp, uint64_t addr, bool *fresh)
@@ -604,6 +625,16 @@ static struct hp_pycode *code_lookup(struct hp_pyproc *pp, uint64_t addr, bool *
  * NULL once suspended.  The resumer's instruction while the generator
  * runs is taken from whichever of its two copies (snapshot, fresh header)
  * stands on a resume instruction; its identity fields must match.
+ * Churn.  Frames pushed and popped faster than one copy (a lambda per
+ * element of a comprehension, Fraction.__new__ in tight arithmetic) change
+ * datastack_top or a current frame during the copy on most samples.
+ * Dropping those walks (as this walker once did) lost a third of the
+ * samples in such loops and, with them, most of the short frames' time.
+ * Instead the snapshot decides: from the frame named current, walk_chain
+ * checks the chain as it was copied, and settle_top climbs to the frames
+ * that ran above it in the copy and drops a leaf that had returned or not
+ * started, by each frame's stacktop (see settle_top); the frame current
+ * before the copy is the fallback when the one after does not chain.
  * A walk that fails any check is retried (WALK_ATTEMPTS in all, fresh
  * thread state each time), then counted as an error.  Without the
  * data-stack offsets (3.12 table, 3.13+) frames are
@@ -637,31 +668,43 @@ struct walk {
 	uint64_t res;           /* the frame that resumed it, read just before */
 	bool res_ok;
 	unsigned char res_hdr[512];
+	bool churn;             /* frames were pushed or popped during the copy:
+				   the snapshot alone decides (see "Churn") */
+	uint64_t alt[1];        /* churn: the frame current before the copy */
+	uint64_t read_hi;       /* end of what was read of the newest chunk
+				   (past its top: frames pushed meanwhile) */
+	int nalt;
 };
 
 #define CHUNK_SLACK 4096    /* bytes read past the top seen in tstate */
 
-/* Keep the last two distinct cframes seen (tc[1] newest, tc[4]). */
-static void remember_cframe(uint64_t *tc, uint64_t c)
+/* Move cframe c to the front of the thread's recently seen list. */
+static void remember_cframe(uint64_t *cf, uint64_t c)
 {
-	if (!c || c == tc[1])
+	int i;
+
+	if (!c)
 		return;
-	tc[4] = tc[1];
-	tc[1] = c;
+	for (i = 0; i < HP_PY_CFRAMES - 1 && cf[i] != c; i++)
+		;
+	for (; i > 0; i--)
+		cf[i] = cf[i - 1];
+	cf[0] = c;
 }
 
 /* Snapshot the live part of the thread's data-stack chunks, newest first.
  * The newest chunk is read in one vectored read sandwiched between two
- * reads of the current frame pointer and of datastack_top:
- *   [cframe][cur A][cur B][top][chunk ...][top][cframe][resumer][generator]
- *   [top][cur A][cur B]
- * (A: the cframe tstate named, B: the other one seen lately).  The two
- * datastack_top reads must agree (the thread neither pushed nor popped a
- * frame while its frames were copied; only the part below that top is
- * live); both cframe reads must name A or B, whose current frames must not
- * have changed; the second read names the top, unless the generator pair
- * decides (see "Generators" above).  Returns -1 (torn), 1 (no chunk yet)
- * or 0. */
+ * reads of the current cframe, of the current frame of every cframe seen
+ * lately (K) and of datastack_top:
+ *   [cframe][cur K...][top][chunk ...][top][cframe][resumer][generator]
+ *   [top][cur K...]
+ * The second cframe read names the top: the current frame of that cframe
+ * read after the copy.  Nothing pushed or popped meanwhile (both
+ * datastack_top reads and every current frame agree, both cframes known)
+ * makes the snapshot exact; otherwise the walk is marked churn and the
+ * snapshot alone decides (see "Churn" above).  A generator and its
+ * resumer taking turns are decided by the generator's header (see
+ * "Generators").  Returns -1 (torn), 1 (no chunk yet) or 0. */
 static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned char *ts,
 		       struct walk *w)
 {
@@ -669,16 +712,19 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 	uint64_t chunk = rd64(ts, l->tstate_datastack_chunk);
 	uint64_t top = rd64(ts, l->tstate_datastack_top);
 	uint64_t c1 = 0, c2 = 0, t1 = 0, t2 = 0, t3 = 0, hi, *known;
-	uint64_t fa1 = 0, fa2 = 0, fb1 = 0, fb2 = 0, ca, cb;
-	uint64_t *tc = pp->thread_cache[(tstate >> 6) & 63];
+	uint64_t kc[HP_PY_CFRAMES + 1], f1[HP_PY_CFRAMES + 1], f2[HP_PY_CFRAMES + 1];
 	uint64_t tsc = tstate + (l->tstate_cframe ? l->tstate_cframe : l->tstate_current_frame);
-	struct hp_mem_req r[12];
+	struct hp_mem_req r[2 * HP_PY_CFRAMES + 12];
 	size_t used = 0, len, nr = 0;
+	int nk = 0, j1 = -1, j2 = -1, jg = -1, jr = -1;
+	struct hp_pythread_cache *tc = &pp->thread_cache[(tstate >> 6) & 63];
 
 	w->nsnap = 0;
 	w->top = 0;
 	w->gen_ok = w->res_ok = false;
 	w->gen = w->res = 0;
+	w->churn = false;
+	w->nalt = 0;
 	if (!chunk)
 		return 1;
 	if (top <= chunk + 24 || top - chunk > MAX_CHUNK_READ)
@@ -696,20 +742,24 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 		pp->chunk_alloc = len > 2 * pp->chunk_alloc ? len : 2 * pp->chunk_alloc;
 		pp->chunk = hp_xrealloc(pp->chunk, pp->chunk_alloc);
 	}
-	/* the thread's cframe flips between a few C-stack frames while
-	 * generators run; read both the one tstate named and the other one
-	 * seen last, so whichever is current at copy time is covered */
-	if (tc[0] != tstate) {
-		tc[0] = tstate;
-		tc[1] = tc[2] = tc[3] = tc[4] = 0;
+	if (tc->tstate != tstate) {
+		memset(tc, 0, sizeof(*tc));
+		tc->tstate = tstate;
 	}
-	ca = l->tstate_cframe ? w->cframe : 0;
-	cb = !l->tstate_cframe ? 0 : tc[1] != ca ? tc[1] : tc[4] != ca ? tc[4] : 0;
+	/* the cframes whose current frame may be the top: the one tstate
+	 * named, then those seen lately (a generator's resume, or Python
+	 * called from C, runs a C-level eval loop with its own cframe) */
+	if (l->tstate_cframe) {
+		kc[nk++] = w->cframe;
+		for (int i = 0; i < HP_PY_CFRAMES; i++)
+			if (tc->cframes[i] && tc->cframes[i] != w->cframe)
+				kc[nk++] = tc->cframes[i];
+	}
+	memset(f1, 0, sizeof(f1));
+	memset(f2, 0, sizeof(f2));
 	r[nr++] = (struct hp_mem_req){ tsc, &c1, 8, 0 };
-	if (ca)
-		r[nr++] = (struct hp_mem_req){ ca + l->cframe_current_frame, &fa1, 8, 0 };
-	if (cb)
-		r[nr++] = (struct hp_mem_req){ cb + l->cframe_current_frame, &fb1, 8, 0 };
+	for (int i = 0; i < nk; i++)
+		r[nr++] = (struct hp_mem_req){ kc[i] + l->cframe_current_frame, &f1[i], 8, 0 };
 	r[nr++] = (struct hp_mem_req){ tstate + l->tstate_datastack_top, &t1, 8, 0 };
 	r[nr++] = (struct hp_mem_req){ chunk, pp->chunk, len, 0 };
 	r[nr++] = (struct hp_mem_req){ tstate + l->tstate_datastack_top, &t2, 8, 0 };
@@ -719,17 +769,15 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 	 * of nanoseconds, far faster than the chunk copy, so their headers
 	 * must be read next to the read that decides which one is running */
 	r[nr++] = (struct hp_mem_req){ tsc, &c2, 8, 0 };
-	w->gen = tc[2];
-	w->res = tc[2] ? tc[3] : 0;
+	for (int i = 0; i < nk; i++)
+		r[nr++] = (struct hp_mem_req){ kc[i] + l->cframe_current_frame, &f2[i], 8, 0 };
+	w->gen = tc->gen;
+	w->res = tc->gen ? tc->res : 0;
 	if (w->res)
 		r[nr++] = (struct hp_mem_req){ w->res, w->res_hdr, l->frame_size, 0 };
 	if (w->gen)
 		r[nr++] = (struct hp_mem_req){ w->gen, w->gen_hdr, l->frame_size, 0 };
 	r[nr++] = (struct hp_mem_req){ tstate + l->tstate_datastack_top, &t3, 8, 0 };
-	if (ca)
-		r[nr++] = (struct hp_mem_req){ ca + l->cframe_current_frame, &fa2, 8, 0 };
-	if (cb)
-		r[nr++] = (struct hp_mem_req){ cb + l->cframe_current_frame, &fb2, 8, 0 };
 	if (rd_vec(pp, r, nr) < 0)
 		return -1;
 	for (size_t i = 0; i < nr; i++) {
@@ -740,41 +788,51 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 		else if (!r[i].ok)
 			return -1;
 	}
-	if (t1 != t2 || t1 <= chunk + 24 || t1 > hi)
+	if (t1 <= chunk + 24 || t1 > hi || t2 <= chunk + 24 || t2 > hi)
 		return -1;
-	/* The cframe may flip between the ones seen (a generator resuming
-	 * and suspending) during the copy: both reads must name a known
-	 * cframe whose current frame did not change, and the second read
-	 * decides the top.  Thread-owned frames cannot have been pushed or
-	 * popped (datastack_top unchanged); the frames whose instruction
-	 * moves with the flips (the generator and its resumer) come from the
-	 * headers read right after. */
+	w->churn = t1 != t2;
+	for (int i = 0; i < nk; i++) {
+		if (kc[i] == c1)
+			j1 = i;
+		if (kc[i] == c2)
+			j2 = i;
+		if (f1[i] != f2[i])
+			w->churn = true;
+	}
 	if (!l->tstate_cframe) {
+		/* 3.12+: tstate names the current frame itself */
 		if (c1 != c2)
-			return -1;
+			w->churn = true;
 		w->top = c2;
-	} else if ((c1 != ca && (c1 != cb || !cb)) || (c2 != ca && (c2 != cb || !cb))) {
-		/* a cframe not seen before: remember it for the next attempt */
-		remember_cframe(tc, ca);
-		remember_cframe(tc, c2 != ca && c2 != cb ? c2 : c1);
-		return -1;
-	} else if ((ca && fa1 != fa2) || (cb && fb1 != fb2)) {
-		return -1;
+	} else if (j2 < 0) {
+		/* a cframe not seen before: remember it, and read its
+		 * current frame now; the snapshot decides (churn) */
+		if (rd_u64(pp, c2 + l->cframe_current_frame, &w->top))
+			return -1;
+		w->churn = true;
 	} else {
-		w->top = c2 == ca ? fa2 : fb2;
+		if (j1 < 0)
+			w->churn = true;
+		w->top = f2[j2];
 	}
 	if (l->tstate_cframe) {
-		remember_cframe(tc, ca);
-		remember_cframe(tc, c2);
+		remember_cframe(tc->cframes, c1);
+		remember_cframe(tc->cframes, c2);
 	}
-	/* A generator and the frame that resumed it taking turns: the two
-	 * cframes' current frames are the pair.  Which of them runs changes
-	 * faster than separate reads can follow, so the generator's own
-	 * header (one copy) decides: `previous` is its resumer while it runs,
-	 * NULL while it is suspended (its resumer on top: datastack_top
-	 * unchanged, so the resumer called no Python function). */
-	if (cb && w->gen_ok && w->res_ok && t3 == t1 &&
-	    ((fa2 == w->gen && fb2 == w->res) || (fa2 == w->res && fb2 == w->gen))) {
+	/* A generator and the frame that resumed it taking turns: the
+	 * current frames of two known cframes are the pair, one of them
+	 * named by the second read.  Which of them runs changes faster than
+	 * separate reads can follow, so the generator's own header (one
+	 * copy) decides: `previous` is its resumer while it runs, NULL while
+	 * it is suspended (its resumer on top: datastack_top unchanged, so
+	 * the resumer called no Python function). */
+	for (int i = 0; i < nk && w->gen; i++) {
+		if (f2[i] == w->gen)
+			jg = i;
+		else if (f2[i] == w->res)
+			jr = i;
+	}
+	if (jg >= 0 && jr >= 0 && (j2 == jg || j2 == jr) && w->gen_ok && w->res_ok && t3 == t1) {
 		uint64_t gp = rd64(w->gen_hdr, l->frame_previous);
 
 		if (gp == w->res) {
@@ -785,10 +843,15 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 			return -1;
 		}
 	}
+	/* churn: the frame current before the copy, if the top does not
+	 * chain in the snapshot */
+	if (w->churn && j1 >= 0 && f1[j1] != w->top)
+		w->alt[w->nalt++] = f1[j1];
 	known[0] = chunk;
 	known[1] = rd64(pp->chunk, 8);
 	w->snaps[0].lo = chunk;
-	w->snaps[0].hi = t1;
+	w->snaps[0].hi = t1 > t2 ? t1 : t2;
+	w->read_hi = hi;
 	w->snaps[0].off = 0;
 	w->nsnap = 1;
 	used = len;
@@ -880,42 +943,104 @@ static int walk_frame_objects(struct hp_pyproc *pp, uint64_t frame, unsigned cha
 	return n;
 }
 
-/* Collect the raw frames of one thread (leaf first).  Returns the count or
- * -1 on a failed read or a chain that does not validate. */
-static int walk_thread(struct hp_pyproc *pp, uint64_t tstate, const unsigned char *ts,
-		       struct walk *w, struct rawframe **out, size_t *alloc, bool use_chunks)
+/* Churn (3.11): the frames named current were read apart from the
+ * snapshot, so the top is settled from the snapshot itself, where a frame's
+ * stacktop tells its state: -1 while it executes (or calls C), >= 0 while
+ * it waits for an inline-called Python frame, and also once it returned
+ * or before it started.  Climb: the slot right above the leaf (its code's
+ * frame size away) holds a frame linked to it that runs: an inline callee
+ * of a waiting leaf, or an executing entry frame above an executing leaf
+ * (Python called from C).  Then a leaf still waiting with nothing running
+ * above it has returned or not started: its caller was on top.  Frames
+ * read outside the snapshot (generators) are left as they are. */
+static int settle_top(struct hp_pyproc *pp, const struct walk *w, struct rawframe **out,
+		      size_t *alloc, int n)
 {
 	const struct hp_pylayout *l = &pp->layout;
-	uint64_t frame;
-	unsigned char fb[512];
-	int n = 0, r;
+	bool decided = false;
 
-	w->nsnap = 0;
-	w->cframe = 0;
-	if (l->frame_size > sizeof(fb))
-		return -1;
-	if (l->tstate_cframe) {
-		w->cframe = rd64(ts, l->tstate_cframe);
-		if (!w->cframe)
-			return 0;
+	if (!l->frame_stacktop || !l->frame_is_entry || !l->co_stacksize)
+		return n;
+	while (n > 0 && n < MAX_DEPTH && !(*out)[0].outside) {
+		const struct rawframe *t = &(*out)[0];
+		const struct hp_pycode *c = code_find(pp, t->code);
+		const unsigned char *tf, *sf;
+		uint64_t s, code, instr;
+		int kt, ks;
+		bool entry, runs;
+
+		decided = false;
+		if (!c || !c->framesize)
+			break;
+		s = t->addr + c->framesize;
+		kt = snap_of(w, t->addr, l->frame_size);
+		ks = snap_of(w, s, l->frame_size);
+		if (ks < 0 && w->nsnap > 0 && s >= w->snaps[0].lo && s + l->frame_size <= w->read_hi &&
+		    s + l->frame_size > s)
+			ks = 0;     /* above the top seen, but read */
+		if (kt < 0)
+			break;
+		tf = pp->chunk + w->snaps[kt].off + (t->addr - w->snaps[kt].lo);
+		decided = true;
+		if (ks < 0)
+			break;
+		sf = pp->chunk + w->snaps[ks].off + (s - w->snaps[ks].lo);
+		code = rd64(sf, l->frame_code) & ~l->code_tag_mask;
+		instr = rd64(sf, l->frame_instr);
+		entry = sf[l->frame_is_entry] != 0;
+		if (rd64(sf, l->frame_previous) != t->addr || sf[l->frame_owner] != OWNER_THREAD ||
+		    !code || (code & 7))
+			break;
+		if (rd32(tf, l->frame_stacktop) >= 0)
+			runs = !entry;
+		else
+			runs = entry && rd32(sf, l->frame_stacktop) < 0;
+		if (!runs)
+			break;
+		if (instr >= code + l->co_code_adaptive &&
+		    (instr - code - l->co_code_adaptive) / 2 > (1u << 24)) {
+			decided = false;
+			break;
+		}
+		HP_GROW(*out, (size_t)n + 1, *alloc);
+		memmove(&(*out)[1], &(*out)[0], (size_t)n * sizeof(**out));
+		memset(&(*out)[0], 0, sizeof(**out));
+		(*out)[0].code = code;
+		(*out)[0].owner = OWNER_THREAD;
+		(*out)[0].inline_call = !entry;
+		(*out)[0].addr = s;
+		(*out)[0].prev = (*out)[1].addr;
+		(*out)[0].instr = instr;
+		(*out)[0].index = instr < code + l->co_code_adaptive
+					  ? -1
+					  : (int64_t)((instr - code - l->co_code_adaptive) / 2);
+		n++;
 	}
-	r = use_chunks ? read_chunks(pp, tstate, ts, w) : 1;
-	if (r < 0)
-		return -1;
-	if (r == 0) {
-		/* the current frame came with the chunk snapshot */
-		frame = w->top;
-	} else if (l->tstate_cframe) {
-		if (rd_u64(pp, w->cframe + l->cframe_current_frame, &frame))
-			return -1;
-	} else {
-		frame = rd64(ts, l->tstate_current_frame);
+	/* a waiting leaf with nothing running above it */
+	while (decided && n > 1 && !(*out)[0].outside && !(*out)[1].outside) {
+		int k = snap_of(w, (*out)[0].addr, l->frame_size);
+
+		if (k < 0 ||
+		    rd32(pp->chunk + w->snaps[k].off + ((*out)[0].addr - w->snaps[k].lo),
+			 l->frame_stacktop) < 0)
+			break;
+		memmove(&(*out)[0], &(*out)[1], (size_t)(n - 1) * sizeof(**out));
+		n--;
+		decided = false;
 	}
-	w->top = frame;
-	if (!frame)
-		return 0;
-	if (l->frame_objects)
-		return walk_frame_objects(pp, frame, fb, out, alloc);
+	return n;
+}
+
+/* Collect the raw frames of one thread (leaf first).  Returns the count or
+ * -1 on a failed read or a chain that does not validate. */
+/* Follow `previous` from frame (leaf first) into *out.  Returns the count
+ * or -1 when the chain does not validate. */
+static int walk_chain(struct hp_pyproc *pp, const struct walk *w, uint64_t frame,
+		      unsigned char *fb, struct rawframe **out, size_t *alloc)
+{
+	const struct hp_pylayout *l = &pp->layout;
+	int n = 0;
+
 	while (frame) {
 		const unsigned char *f;
 		uint64_t code, instr, prev, addr = frame;
@@ -982,9 +1107,24 @@ static int walk_thread(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 		 * leaves its caller with stacktop >= 0 until it returns; a
 		 * caller seen executing (stacktop -1) under such a frame means
 		 * the callee is a dead slot above the live stack */
-		if (n > 0 && l->frame_stacktop && l->frame_is_entry && (*out)[n - 1].inline_call &&
-		    rd32(f, l->frame_stacktop) < 0)
-			return -1;
+		if (n > 0 && l->frame_stacktop && l->frame_is_entry) {
+			int32_t st = rd32(f, l->frame_stacktop);
+			bool inl = (*out)[n - 1].inline_call, snapped = k >= 0;
+
+			for (int j = 0; j < n && snapped; j++)
+				snapped = !(*out)[j].outside;
+			if (inl && st < 0) {
+				if (!w->churn || !snapped)
+					return -1;
+				/* churn: in the copy, f was executing and the
+				 * frames above it were dead slots: f was on top */
+				n = 0;
+			} else if (!inl && st >= 0 && w->churn && snapped) {
+				/* an entry frame (called from C) above a frame
+				 * suspended in an inline call: a dead slot */
+				return -1;
+			}
+		}
 		frame = prev;
 		if (l->owner_cstack >= 0 && owner == l->owner_cstack)
 			continue;
@@ -1012,17 +1152,68 @@ static int walk_thread(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 			(*out)[n].index = (int64_t)((instr - code - l->co_code_adaptive) / 2);
 		n++;
 	}
+	return n;
+}
+
+static int walk_thread(struct hp_pyproc *pp, uint64_t tstate, const unsigned char *ts,
+		       struct walk *w, struct rawframe **out, size_t *alloc, bool use_chunks)
+{
+	const struct hp_pylayout *l = &pp->layout;
+	uint64_t frame;
+	unsigned char fb[512];
+	int n = 0, r;
+
+	w->nsnap = 0;
+	w->cframe = 0;
+	if (l->frame_size > sizeof(fb))
+		return -1;
+	if (l->tstate_cframe) {
+		w->cframe = rd64(ts, l->tstate_cframe);
+		if (!w->cframe)
+			return 0;
+	}
+	r = use_chunks ? read_chunks(pp, tstate, ts, w) : 1;
+	if (r < 0)
+		return -1;
+	if (r == 0) {
+		/* the current frame came with the chunk snapshot */
+		frame = w->top;
+	} else if (l->tstate_cframe) {
+		if (rd_u64(pp, w->cframe + l->cframe_current_frame, &frame))
+			return -1;
+	} else {
+		frame = rd64(ts, l->tstate_current_frame);
+	}
+	w->top = frame;
+	if (!frame)
+		return 0;
+	if (l->frame_objects)
+		return walk_frame_objects(pp, frame, fb, out, alloc);
+	n = walk_chain(pp, w, frame, fb, out, alloc);
+	/* churn: when the frame named current after the copy does not chain
+	 * in the snapshot (pushed after it was copied, or a cframe that
+	 * already ended), the frames named current before it are tried */
+	for (int i = 0; n < 0 && w->churn && i < w->nalt; i++) {
+		if (!w->alt[i] || w->alt[i] == frame)
+			continue;
+		w->top = w->alt[i];
+		n = walk_chain(pp, w, w->alt[i], fb, out, alloc);
+	}
+	if (n <= 0)
+		return n;
+	if (w->churn)
+		n = settle_top(pp, w, out, alloc, n);
 	/* remember a generator frame on top, and the frame that resumed it,
 	 * for the next snapshot; kept while its resumer is on top (the two
 	 * take turns) */
-	if (use_chunks && n > 0 && pp->thread_cache[(tstate >> 6) & 63][0] == tstate) {
-		uint64_t *tc = pp->thread_cache[(tstate >> 6) & 63];
+	if (use_chunks && n > 0 && pp->thread_cache[(tstate >> 6) & 63].tstate == tstate) {
+		struct hp_pythread_cache *tc = &pp->thread_cache[(tstate >> 6) & 63];
 
 		if ((*out)[0].outside && n > 1) {
-			tc[2] = (*out)[0].addr;
-			tc[3] = (*out)[1].addr;
-		} else if ((*out)[0].addr != tc[3]) {
-			tc[2] = tc[3] = 0;
+			tc->gen = (*out)[0].addr;
+			tc->res = (*out)[1].addr;
+		} else if ((*out)[0].addr != tc->res) {
+			tc->gen = tc->res = 0;
 		}
 	}
 	return n;

@@ -54,6 +54,18 @@ enum hp_pyfind {
 
 struct hp_pycode;
 
+/* C-level eval loops (cframes) remembered per thread: one per nesting of
+ * Python called from C (callbacks, __new__ via type(), ...) */
+#define HP_PY_CFRAMES 6
+
+/* What the walker remembers of a thread between samples. */
+struct hp_pythread_cache {
+	uint64_t tstate;
+	uint64_t cframes[HP_PY_CFRAMES]; /* seen current lately, newest first */
+	uint64_t gen, res;      /* generator frame on top, and the frame that
+				   resumed it */
+};
+
 struct hp_pyproc {
 	pid_t pid;
 	struct hp_pylayout layout;
@@ -82,9 +94,7 @@ struct hp_pyproc {
 	unsigned char *chunk;
 	size_t chunk_alloc;
 	uint64_t chunk_sizes[64][2];    /* (chunk address, size) seen lately */
-	uint64_t thread_cache[64][5];   /* (tstate, cframe, generator frame
-					   on top, the frame that resumed
-					   it, other cframe) seen lately */
+	struct hp_pythread_cache thread_cache[64];
 	struct hp_pyframe *frames;
 	size_t frames_alloc;
 	uint32_t *frame_codes;

@@ -5,6 +5,9 @@ set -eu
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 ROOT=$(cd "$E2E_DIR/../.." && pwd)
+# work in the private folder: nothing a test runs (the default history
+# store profiles/history.db, say) writes into the source tree
+cd "$TMP"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "skip: $*"; exit 77; }

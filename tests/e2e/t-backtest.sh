@@ -41,14 +41,6 @@ grep -E '^(sma_crossover|momentum|mean_reversion) ' "$TMP/run.txt" >"$TMP/got.tx
 cmp "$TMP/want.txt" "$TMP/got.txt" || fail "the profiled run printed other numbers"
 for f in daily.folded daily.svg daily.json daily_memory.txt; do [ -s "$out/$f" ] || fail "no $f"; done
 "$HOTPATH" top "$out/daily.folded" --format csv -n 0 >"$TMP/top.csv"
-if [ -n "${HOTPATH_SANITIZED:-}" ]; then
-	# an instrumented sampler is several times slower per tick, so more
-	# walks over the short-lived Fraction frames tear and are dropped (the
-	# open bias in docs/record.md, "Known limits"): shares are checked on
-	# the normal build only
-	echo "note: sanitizer build: hot-spot shares not checked"
-	exit 0
-fi
 python3 - "$TMP/top.csv" <<'PY'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
@@ -56,15 +48,16 @@ by_self = sorted(rows, key=lambda r: -float(r["self"]))
 top5 = [(r["function"], r["file"].rsplit("/", 1)[-1]) for r in by_self[:5]]
 print("top 5 by self:", top5)
 exact = [f for f in top5 if f[1] in ("statistics.py", "fractions.py")]
-# Bounds leave room for the sampler's open bias against very short-lived
-# frames (Fraction arithmetic under stdev; docs/record.md "Known limits"):
-# the real shares are higher than these floors.
-assert len(exact) >= 2, "statistics/fractions should dominate the top 5: %s" % top5
+# Shares measured on this example (1 kHz, live and with the target stopped
+# for every sample): zscore 77-80 %, stdev 50-57 %, engine.run 86-92 %,
+# sma 2-3 % self (10th-12th by self time).  The floors sit well below, for
+# 100 Hz runs of a few hundred samples.
+assert len(exact) >= 3, "statistics/fractions should dominate the top 5: %s" % top5
 total = {r["function"]: float(r["total_percent"]) for r in rows}
-assert total.get("zscore", 0) > 25, "zscore total %.1f%%" % total.get("zscore", 0)
-assert total.get("stdev", 0) > 12, "stdev total %.1f%%" % total.get("stdev", 0)
-top10 = [r["function"] for r in by_self[:10]]
-assert "sma" in top10, "sma not among the 10 hottest: %s" % top10
+assert total.get("zscore", 0) > 60, "zscore total %.1f%%" % total.get("zscore", 0)
+assert total.get("stdev", 0) > 40, "stdev total %.1f%%" % total.get("stdev", 0)
+top15 = [r["function"] for r in by_self[:15]]
+assert "sma" in top15, "sma not among the 15 hottest: %s" % top15
 # the engine is the frame everything runs under
-assert total.get("run", 0) > 50, "engine.run total %.1f%%" % total.get("run", 0)
+assert total.get("run", 0) > 75, "engine.run total %.1f%%" % total.get("run", 0)
 PY

@@ -64,6 +64,8 @@ static const char probe_src[] =
 	"  P(\"co_qualname\", offsetof(PyCodeObject, co_qualname));\n"
 	"  P(\"co_linetable\", offsetof(PyCodeObject, co_linetable));\n"
 	"  P(\"co_code_adaptive\", offsetof(PyCodeObject, co_code_adaptive));\n"
+	"  P(\"co_stacksize\", offsetof(PyCodeObject, co_stacksize));\n"
+	"  P(\"co_nlocalsplus\", offsetof(PyCodeObject, co_nlocalsplus));\n"
 	"  P(\"ob_type\", offsetof(PyObject, ob_type));\n"
 	"  P(\"bytes_size\", offsetof(PyBytesObject, ob_base.ob_size));\n"
 	"  P(\"bytes_sval\", offsetof(PyBytesObject, ob_sval));\n"
@@ -181,6 +183,10 @@ static int check_python(const char *py)
 	SAME(co_qualname);
 	SAME(co_linetable);
 	SAME(co_code_adaptive);
+	if (l->co_stacksize) {
+		SAME(co_stacksize);
+		SAME(co_nlocalsplus);
+	}
 	SAME(ob_type);
 	SAME(bytes_size);
 	SAME(bytes_sval);
