@@ -45,7 +45,7 @@ def sampled(rate, iters=ITER, stats=False):
     env = dict(os.environ)
     if stats:
         env["HOTPATH_SAMPLER_STATS"] = "1"
-    subprocess.run([hp, "record", "-q", "-r", str(rate), "-o", tmp, "--name", "b", "--",
+    subprocess.run([hp, "record", "-q", "--no-store", "-r", str(rate), "-o", tmp, "--name", "b", "--",
                     py, deep, iters], check=True, env=env)
     j = json.load(open(os.path.join(tmp, "b.json")))
     return j

@@ -40,7 +40,7 @@ const struct hp_pylayout hp_pylayout_311 = {
 	.code_size = 192,
 	.co_firstlineno = 72, .co_filename = 112, .co_name = 120, .co_qualname = 128,
 	.co_linetable = 136, .co_code_adaptive = 184,
-	.co_stacksize = 68, .co_nlocalsplus = 76,
+	.co_flags = 48, .co_stacksize = 68, .co_nlocalsplus = 76,
 	.ob_type = 8,
 	.bytes_size = 16, .bytes_sval = 32,
 	.unicode_length = 16, .unicode_state = 32,

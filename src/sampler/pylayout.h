@@ -78,6 +78,7 @@ struct hp_pylayout {
 	uint32_t code_size;              /* bytes to read for one code header */
 	uint32_t co_firstlineno, co_filename, co_name, co_qualname, co_linetable;
 	uint32_t co_code_adaptive;
+	uint32_t co_flags;               /* 3.11: int co_flags; 0 = unknown */
 	uint32_t co_stacksize, co_nlocalsplus; /* 3.11: a frame's size on the data
 					    stack is frame_size + 8 * (their sum);
 					    0 = unknown */

@@ -32,6 +32,7 @@ struct hp_pycode {
 	uint64_t type, filename_p, name_p, qualname_p, linetable_p;
 	int32_t firstlineno;
 	uint32_t framesize;     /* bytes it takes on the data stack, 0 = unknown */
+	bool makes_gen;         /* a generator/coroutine function's code */
 	/* resolved */
 	char *qualname, *filename;
 	uint8_t *linetable;
@@ -74,6 +75,7 @@ void hp_pyproc_release(struct hp_pyproc *pp)
 	free(pp->frame_codes);
 	free(pp->reqs);
 	free(pp->hdrs);
+	free(pp->pf_hdrs);
 	for (size_t i = 0; i < pp->nr_checked; i++)
 		free(pp->checked[i]);
 	free(pp->checked);
@@ -528,6 +530,8 @@ static int code_fill(struct hp_pyproc *pp, struct hp_pycode *c, const unsigned c
 	c->linetable_p = rd64(h, l->co_linetable);
 	c->firstlineno = rd32(h, l->co_firstlineno);
 	c->framesize = 0;
+	/* CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR */
+	c->makes_gen = l->co_flags && (rd32(h, l->co_flags) & 0x2a0) != 0;
 	if (l->co_stacksize && l->co_nlocalsplus) {
 		int32_t ss = rd32(h, l->co_stacksize), nl = rd32(h, l->co_nlocalsplus);
 
@@ -714,7 +718,8 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 	uint64_t c1 = 0, c2 = 0, t1 = 0, t2 = 0, t3 = 0, hi, *known;
 	uint64_t kc[HP_PY_CFRAMES + 1], f1[HP_PY_CFRAMES + 1], f2[HP_PY_CFRAMES + 1];
 	uint64_t tsc = tstate + (l->tstate_cframe ? l->tstate_cframe : l->tstate_current_frame);
-	struct hp_mem_req r[2 * HP_PY_CFRAMES + 12];
+	struct hp_mem_req r[2 * HP_PY_CFRAMES + 12 + HP_PY_PREFETCH];
+	size_t npf0;
 	size_t used = 0, len, nr = 0;
 	int nk = 0, j1 = -1, j2 = -1, jg = -1, jr = -1;
 	struct hp_pythread_cache *tc = &pp->thread_cache[(tstate >> 6) & 63];
@@ -725,6 +730,7 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 	w->gen = w->res = 0;
 	w->churn = false;
 	w->nalt = 0;
+	pp->npf = 0;
 	if (!chunk)
 		return 1;
 	if (top <= chunk + 24 || top - chunk > MAX_CHUNK_READ)
@@ -778,9 +784,25 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 	if (w->gen)
 		r[nr++] = (struct hp_mem_req){ w->gen, w->gen_hdr, l->frame_size, 0 };
 	r[nr++] = (struct hp_mem_req){ tstate + l->tstate_datastack_top, &t3, 8, 0 };
+	/* the headers of the code objects of this thread's last stack: most
+	 * stacks run the same code from one sample to the next */
+	npf0 = nr;
+	if (tc->ncodes > 0 && l->code_size <= CODE_HDR_MAX) {
+		if (!pp->pf_hdrs)
+			pp->pf_hdrs = hp_xmalloc((size_t)HP_PY_PREFETCH * CODE_HDR_MAX);
+		for (int i = 0; i < tc->ncodes && i < HP_PY_PREFETCH; i++) {
+			pp->pf_addr[pp->npf] = tc->codes[i];
+			r[nr++] = (struct hp_mem_req){ tc->codes[i],
+						       pp->pf_hdrs + (size_t)pp->npf * CODE_HDR_MAX,
+						       l->code_size, 0 };
+			pp->npf++;
+		}
+	}
 	if (rd_vec(pp, r, nr) < 0)
 		return -1;
-	for (size_t i = 0; i < nr; i++) {
+	for (int i = 0; i < pp->npf; i++)
+		pp->pf_ok[i] = r[npf0 + (size_t)i].ok;
+	for (size_t i = 0; i < npf0; i++) {
 		if (r[i].buf == w->res_hdr)
 			w->res_ok = r[i].ok;
 		else if (r[i].buf == w->gen_hdr)
@@ -1103,6 +1125,13 @@ static int walk_chain(struct hp_pyproc *pp, const struct walk *w, uint64_t frame
 		 * of a chain it means the generator suspended under us */
 		if (!prev && owner == OWNER_GENERATOR)
 			return -1;
+		/* the thread's first frame is the only one without a caller,
+		 * and it sits at data[1] of the root chunk (pystate.c skips
+		 * data[0] there); elsewhere a NULL `previous` is a frame being
+		 * set up, not linked yet */
+		if (!prev && k >= 0 && owner == OWNER_THREAD &&
+		    (rd64(pp->chunk + w->snaps[k].off, 0) != 0 || addr != w->snaps[k].lo + 32))
+			return -1;
 		/* 3.11: a frame entered by an inline Python call (not is_entry)
 		 * leaves its caller with stacktop >= 0 until it returns; a
 		 * caller seen executing (stacktop -1) under such a frame means
@@ -1252,6 +1281,45 @@ static void reserve_reqs(struct hp_pyproc *pp, size_t n)
 
 enum { THREAD_OK, THREAD_EMPTY, THREAD_TORN, THREAD_GONE };
 
+/* Validate code entry c from a header read with the snapshot, if there is
+ * one: true when done (a header that no longer resolves sets *bad). */
+static bool prefetched(struct hp_pyproc *pp, struct hp_pycode *c, int *bad)
+{
+	for (int k = 0; k < pp->npf; k++) {
+		const unsigned char *h = pp->pf_hdrs + (size_t)k * CODE_HDR_MAX;
+
+		if (pp->pf_addr[k] != c->addr)
+			continue;
+		if (!pp->pf_ok[k])
+			return false;
+		if (!(c->qualname && code_matches(pp, c, h)) && code_fill(pp, c, h))
+			*bad = 1;
+		return true;
+	}
+	return false;
+}
+
+/* Remember the distinct code objects of a thread's stack for the headers
+ * read with its next snapshot. */
+static void remember_codes(struct hp_pyproc *pp, uint64_t tstate, const struct rawframe *raw,
+			   int n)
+{
+	struct hp_pythread_cache *tc = &pp->thread_cache[(tstate >> 6) & 63];
+	int m = 0;
+
+	if (tc->tstate != tstate)
+		return;
+	for (int i = 0; i < n && m < HP_PY_PREFETCH; i++) {
+		int j;
+
+		for (j = 0; j < m && tc->codes[j] != raw[i].code; j++)
+			;
+		if (j == m)
+			tc->codes[m++] = raw[i].code;
+	}
+	tc->ncodes = m;
+}
+
 /* One attempt at a thread's stack: walk, then validate with one vectored
  * read (code headers, resumers' instructions, top frame unchanged). */
 static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned char *ts,
@@ -1290,6 +1358,8 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 		if (c->seen_tick == pp->tick)
 			continue;
 		c->seen_tick = pp->tick;
+		if (prefetched(pp, c, &bad))
+			continue;
 		pp->reqs[nreq].addr = (*raw)[i].code;
 		pp->reqs[nreq].buf = pp->hdrs + nreq * CODE_HDR_MAX;
 		pp->reqs[nreq].len = l->code_size;
@@ -1413,6 +1483,8 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 		pp->frames[i].qualname = c->qualname;
 		pp->frames[i].filename = c->filename;
 	}
+	if (chunks)
+		remember_codes(pp, tstate, *raw, n);
 	*nout = n;
 	return THREAD_OK;
 }
@@ -1426,6 +1498,7 @@ int hp_pyproc_sample(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
 	size_t raw_alloc = 0;
 	uint64_t tstate;
 	int nthreads = 0, ret = 0;
+	bool have_ts = false;
 
 	pp->tick++;
 	/* bound the cache; only between samples, so indexes stay valid */
@@ -1433,11 +1506,22 @@ int hp_pyproc_sample(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
 		codes_clear(pp);
 	if (l->tstate_size > sizeof(ts) || l->code_size > CODE_HDR_MAX)
 		return -1;
-	if (rd_u64(pp, pp->interp + l->interp_threads_head, &tstate)) {
-		if (errno == ESRCH || errno == EPERM)
-			return -1;
-		st->errors++;
-		return 0;
+	/* the head pointer and, in the same read, the thread state it named
+	 * last time (one system call less per tick; used only if it agrees) */
+	{
+		struct hp_mem_req r[2] = {
+			{ pp->interp + l->interp_threads_head, &tstate, 8, 0 },
+			{ pp->head_tstate, ts, l->tstate_size, 0 },
+		};
+
+		if (rd_vec(pp, r, pp->head_tstate ? 2 : 1) < 0 || !r[0].ok) {
+			if (errno == ESRCH || errno == EPERM)
+				return -1;
+			st->errors++;
+			return 0;
+		}
+		have_ts = pp->head_tstate && r[1].ok && tstate == pp->head_tstate;
+		pp->head_tstate = tstate;
 	}
 	while (tstate) {
 		uint64_t this = tstate, tid = 0;
@@ -1450,7 +1534,9 @@ int hp_pyproc_sample(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
 		for (int attempt = 0; attempt < WALK_ATTEMPTS && r == THREAD_TORN; attempt++) {
 			if (attempt)
 				st->retries++;
-			if (rd_exact(pp, this, ts, l->tstate_size)) {
+			if (have_ts) {
+				have_ts = false;
+			} else if (rd_exact(pp, this, ts, l->tstate_size)) {
 				if (errno == ESRCH) {
 					ret = -1;
 					goto cleanup;
@@ -1481,11 +1567,16 @@ int hp_pyproc_sample(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
 			continue;
 		/* a frame that has not started (index -1) is not yet running:
 		 * drop it so the sample goes to its caller's call line, as
-		 * CPython's own tracebacks do */
+		 * CPython's own tracebacks do; so is a generator or coroutine
+		 * function's frame still on the thread's stack (it only makes
+		 * the generator object: its body runs in the generator's own
+		 * frame, outside the chunks) */
 		{
 			int skip = 0;
 
-			while (skip < n - 1 && raw[skip].index < 0)
+			while (skip < n - 1 &&
+			       (raw[skip].index < 0 ||
+				(!raw[skip].outside && pp->codes[pp->frame_codes[skip]].makes_gen)))
 				skip++;
 			fn(ctx, pp->pid, tid, pp->frames + skip, (size_t)(n - skip));
 		}

@@ -57,6 +57,9 @@ struct hp_pycode;
 /* C-level eval loops (cframes) remembered per thread: one per nesting of
  * Python called from C (callbacks, __new__ via type(), ...) */
 #define HP_PY_CFRAMES 6
+/* code objects of a thread's last stack whose headers are read with its
+ * next snapshot (validated there, not in a read of their own) */
+#define HP_PY_PREFETCH 16
 
 /* What the walker remembers of a thread between samples. */
 struct hp_pythread_cache {
@@ -64,6 +67,8 @@ struct hp_pythread_cache {
 	uint64_t cframes[HP_PY_CFRAMES]; /* seen current lately, newest first */
 	uint64_t gen, res;      /* generator frame on top, and the frame that
 				   resumed it */
+	uint64_t codes[HP_PY_PREFETCH]; /* distinct code objects of the last stack */
+	int ncodes;
 };
 
 struct hp_pyproc {
@@ -89,6 +94,13 @@ struct hp_pyproc {
 	uint32_t slot_mask;
 	uint32_t next_uid;
 	uint64_t tick;
+	unsigned char *pf_hdrs;         /* HP_PY_PREFETCH code headers read with
+					   the snapshot (owned) */
+	uint64_t pf_addr[HP_PY_PREFETCH];
+	bool pf_ok[HP_PY_PREFETCH];
+	int npf;
+	uint64_t head_tstate;            /* interpreter's first thread state last
+					   seen: read with the head pointer */
 
 	/* scratch buffers reused between samples */
 	unsigned char *chunk;

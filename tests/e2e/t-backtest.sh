@@ -54,7 +54,7 @@ exact = [f for f in top5 if f[1] in ("statistics.py", "fractions.py")]
 # 100 Hz runs of a few hundred samples.
 assert len(exact) >= 3, "statistics/fractions should dominate the top 5: %s" % top5
 total = {r["function"]: float(r["total_percent"]) for r in rows}
-assert total.get("zscore", 0) > 60, "zscore total %.1f%%" % total.get("zscore", 0)
+assert total.get("zscore", 0) > 65, "zscore total %.1f%%" % total.get("zscore", 0)
 assert total.get("stdev", 0) > 40, "stdev total %.1f%%" % total.get("stdev", 0)
 top15 = [r["function"] for r in by_self[:15]]
 assert "sma" in top15, "sma not among the 15 hottest: %s" % top15

@@ -65,6 +65,7 @@ static const char probe_src[] =
 	"  P(\"co_linetable\", offsetof(PyCodeObject, co_linetable));\n"
 	"  P(\"co_code_adaptive\", offsetof(PyCodeObject, co_code_adaptive));\n"
 	"  P(\"co_stacksize\", offsetof(PyCodeObject, co_stacksize));\n"
+	"  P(\"co_flags\", offsetof(PyCodeObject, co_flags));\n"
 	"  P(\"co_nlocalsplus\", offsetof(PyCodeObject, co_nlocalsplus));\n"
 	"  P(\"ob_type\", offsetof(PyObject, ob_type));\n"
 	"  P(\"bytes_size\", offsetof(PyBytesObject, ob_base.ob_size));\n"
@@ -185,6 +186,7 @@ static int check_python(const char *py)
 	SAME(co_code_adaptive);
 	if (l->co_stacksize) {
 		SAME(co_stacksize);
+		SAME(co_flags);
 		SAME(co_nlocalsplus);
 	}
 	SAME(ob_type);
