@@ -116,20 +116,29 @@ static size_t compute_results(const struct pair_data *pd, size_t n, double alpha
 	return k;
 }
 
+/* The early-stopping looks (pair counts): --min-pairs, twice that while
+ * below --max-pairs, then --max-pairs.  Returns how many. */
+static size_t plan_looks(size_t looks[3])
+{
+	size_t n = 0;
+
+	looks[n++] = (size_t)opt_min_pairs;
+	if ((size_t)opt_min_pairs * 2 < (size_t)opt_max_pairs)
+		looks[n++] = (size_t)opt_min_pairs * 2;
+	if ((size_t)opt_max_pairs > (size_t)opt_min_pairs)
+		looks[n++] = (size_t)opt_max_pairs;
+	return n;
+}
+
 static int run_paired(char **base_argv, char **cand_argv, const struct hp_run_opts *ro,
 		      double thr, double alpha_total, bool tty, struct pair_data *pd,
 		      struct hp_metric_result *res, size_t *nres, struct hp_err *err)
 {
-	size_t looks[3], nlooks = 0, look = 0;
+	size_t looks[3], nlooks = plan_looks(looks), look = 0;
 	struct hp_rng rng;
 	struct hp_bench_run w;
 	double alpha;
 
-	looks[nlooks++] = (size_t)opt_min_pairs;
-	if ((size_t)opt_min_pairs * 2 < (size_t)opt_max_pairs)
-		looks[nlooks++] = (size_t)opt_min_pairs * 2;
-	if ((size_t)opt_max_pairs > (size_t)opt_min_pairs)
-		looks[nlooks++] = (size_t)opt_max_pairs;
 	alpha = hp_check_alpha_per_look(alpha_total, nlooks);
 	hp_rng_seed(&rng, opt_seed >= 0 ? (unsigned long long)opt_seed
 					 : (unsigned long long)time(NULL) ^ (unsigned long long)getpid() << 16);
@@ -368,9 +377,8 @@ int cmd_check(int argc, char **argv)
 	rep.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	hp_check_report_console(&rep, &out);
 	if (opt_aa) {
-		size_t looks = (size_t)opt_max_pairs > (size_t)opt_min_pairs * 2 ? 3 :
-			       opt_max_pairs > opt_min_pairs ? 2 : 1;
-		double a1 = hp_check_alpha_per_look(alpha, looks);
+		size_t looks[3];
+		double a1 = hp_check_alpha_per_look(alpha, plan_looks(looks));
 
 		hp_buf_addf(&out, "A/A on this machine, %zu recorded pairs; false alarms in %d simulated comparisons of %d pairs:\n",
 			    pd.n, opt_sims, opt_min_pairs);
