@@ -1,4 +1,5 @@
 #include "cmd/cli.h"
+#include "core/buf.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -54,6 +55,22 @@ int hp_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "try 'hotpath help %s' for the options\n", cmd);
 	return HP_EXIT_USAGE;
+}
+
+int hp_parse_choice(const char *cmd, const char *opt, const char *value,
+		    const char *const *choices)
+{
+	struct hp_buf list = HP_BUF_INIT;
+	size_t n = 0;
+
+	for (; choices[n]; n++)
+		if (value && !strcmp(value, choices[n]))
+			return (int)n;
+	for (size_t i = 0; i < n; i++)
+		hp_buf_addf(&list, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", choices[i]);
+	hp_usage_error(cmd, "unknown %s '%s' (%s)", opt, value ? value : "", list.data);
+	hp_buf_release(&list);
+	return -1;
 }
 
 int hp_finish_stdout(int code)

@@ -85,6 +85,11 @@ int hp_error_from(const struct hp_err *err);
 int hp_usage_error(const char *cmd, const char *fmt, ...) HP_PRINTF(2, 3);
 void hp_warning(const char *fmt, ...) HP_PRINTF(1, 2);
 
+/* The index of value in the NULL-terminated choices, or a usage error
+ * "unknown OPT 'value' (a, b or c)" (printed) and -1. */
+int hp_parse_choice(const char *cmd, const char *opt, const char *value,
+		    const char *const *choices);
+
 /* Flush stdout and report a write error (closed pipe, full disk). */
 int hp_finish_stdout(int code);
 

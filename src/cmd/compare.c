@@ -397,15 +397,16 @@ int cmd_compare(int argc, char **argv)
 		ret = hp_usage_error("compare", "give two profiles, .pstats files or folders: BASE NEW");
 		goto cleanup;
 	}
-	if (!strcmp(opt_format, "text"))
-		f = FMT_TEXT;
-	else if (!strcmp(opt_format, "markdown") || !strcmp(opt_format, "md"))
-		f = FMT_MD;
-	else if (!strcmp(opt_format, "json"))
-		f = FMT_JSON;
-	else {
-		ret = hp_usage_error("compare", "unknown format '%s' (text, markdown or json)", opt_format);
-		goto cleanup;
+	{
+		static const char *const formats[] = { "text", "markdown", "json", "md", NULL };
+		static const int fmt_of[] = { FMT_TEXT, FMT_MD, FMT_JSON, FMT_MD };
+		int k = hp_parse_choice("compare", "format", opt_format, formats);
+
+		if (k < 0) {
+			ret = HP_EXIT_USAGE;
+			goto cleanup;
+		}
+		f = fmt_of[k];
 	}
 	if (opt_n < 1) {
 		ret = hp_usage_error("compare", "'--limit' must be at least 1");

@@ -433,15 +433,16 @@ int cmd_history(int argc, char **argv)
 		ret = hp_usage_error("history", "unexpected argument '%s'", args[0]);
 		goto cleanup;
 	}
-	if (!strcmp(opt_format, "text"))
-		fmt = FMT_TEXT;
-	else if (!strcmp(opt_format, "csv"))
-		fmt = FMT_CSV;
-	else if (!strcmp(opt_format, "json"))
-		fmt = FMT_JSON;
-	else {
-		ret = hp_usage_error("history", "'--format' takes text, csv or json, not '%s'", opt_format);
-		goto cleanup;
+	{
+		static const char *const formats[] = { "text", "csv", "json", NULL };
+		static const int fmt_of[] = { FMT_TEXT, FMT_CSV, FMT_JSON };
+		int k = hp_parse_choice("history", "format", opt_format, formats);
+
+		if (k < 0) {
+			ret = HP_EXIT_USAGE;
+			goto cleanup;
+		}
+		fmt = fmt_of[k];
 	}
 	if (opt_limit < -1 || opt_window < 2 || !(opt_alpha > 0 && opt_alpha < 1)) {
 		ret = hp_usage_error("history", "need --limit >= 0, --window >= 2 and 0 < --alpha < 1");

@@ -16,6 +16,7 @@
 
 static bool opt_lines, opt_strict;
 static const char *opt_sort, *opt_format = "text", *opt_out = "-", *opt_weight;
+static const char *const formats[] = { "text", "csv", "json", NULL };
 static const char *opt_filter, *opt_callers, *opt_callees; /* pstats input only */
 static int opt_n = 25;
 
@@ -191,13 +192,16 @@ int cmd_top(int argc, char **argv)
 		ret = hp_usage_error("top", nargs ? "too many arguments" : "no input file given");
 		goto cleanup;
 	}
+	if (hp_parse_choice("top", "format", opt_format, formats) < 0) {
+		ret = HP_EXIT_USAGE;
+		goto cleanup;
+	}
 	if (hp_top_is_pstats(args[0])) {
 		struct hp_top_pstats_opts po = { args[0], opt_sort, opt_n, opt_filter, opt_callers,
 						 opt_callees, opt_format, opt_out };
 
-		if (opt_n < 0 || (strcmp(opt_format, "text") && strcmp(opt_format, "csv") &&
-				  strcmp(opt_format, "json"))) {
-			ret = hp_usage_error("top", "bad '--limit' or '--format'");
+		if (opt_n < 0) {
+			ret = hp_usage_error("top", "'--limit' must not be negative");
 			goto cleanup;
 		}
 		ret = hp_top_pstats(&po);
@@ -215,10 +219,6 @@ int cmd_top(int argc, char **argv)
 		how = HP_TOP_SORT_NAME;
 	else {
 		ret = hp_usage_error("top", "unknown sort key '%s' (self, total or name)", opt_sort);
-		goto cleanup;
-	}
-	if (strcmp(opt_format, "text") && strcmp(opt_format, "csv") && strcmp(opt_format, "json")) {
-		ret = hp_usage_error("top", "unknown format '%s' (text, csv or json)", opt_format);
 		goto cleanup;
 	}
 	if (opt_n < 0) {
