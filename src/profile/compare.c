@@ -135,16 +135,19 @@ void hp_compare_pstats(struct hp_compare *c, const struct hp_pstats *base,
 	add_pstats(c, cand, true);
 }
 
-static const struct hp_compare *order_c;
-static int order_which;
+struct order_ctx {
+	const struct hp_compare *c;
+	int which;
+};
 
-static int cmp_order(const void *x, const void *y)
+static int cmp_order(const void *x, const void *y, void *arg)
 {
-	const struct hp_compare_row *a = &order_c->rows[*(const size_t *)x];
-	const struct hp_compare_row *b = &order_c->rows[*(const size_t *)y];
+	const struct order_ctx *o = arg;
+	const struct hp_compare_row *a = &o->c->rows[*(const size_t *)x];
+	const struct hp_compare_row *b = &o->c->rows[*(const size_t *)y];
 	double ka, kb;
 
-	switch (order_which) {
+	switch (o->which) {
 	case HP_CMP_REGRESSIONS:
 		ka = -hp_compare_delta_self(a);
 		kb = -hp_compare_delta_self(b);
@@ -163,7 +166,7 @@ static int cmp_order(const void *x, const void *y)
 	}
 	if (ka != kb)
 		return ka < kb ? -1 : 1;
-	return strcmp(hp_strtab_str(&order_c->names, a->name), hp_strtab_str(&order_c->names, b->name));
+	return strcmp(hp_strtab_str(&o->c->names, a->name), hp_strtab_str(&o->c->names, b->name));
 }
 
 size_t *hp_compare_order(const struct hp_compare *c, int which, size_t *n)
@@ -192,9 +195,10 @@ size_t *hp_compare_order(const struct hp_compare *c, int which, size_t *n)
 		if (keep)
 			idx[(*n)++] = i;
 	}
-	/* qsort has no context in C11: single-threaded use only */
-	order_c = c;
-	order_which = which;
-	qsort(idx, *n, sizeof(size_t), cmp_order);
+	{
+		struct order_ctx o = { c, which };
+
+		qsort_r(idx, *n, sizeof(size_t), cmp_order, &o);
+	}
 	return idx;
 }

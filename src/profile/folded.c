@@ -546,11 +546,10 @@ static int write_stack(void *ctx, uint32_t labelset, const uint32_t *frames,
 	return 0;
 }
 
-static const char *sort_base;
 
-static int cmp_lines(const void *a, const void *b)
+static int cmp_lines(const void *a, const void *b, void *base)
 {
-	return strcmp(sort_base + *(const size_t *)a, sort_base + *(const size_t *)b);
+	return strcmp((const char *)base + *(const size_t *)a, (const char *)base + *(const size_t *)b);
 }
 
 static const struct hp_folded_write_opts default_wopts = HP_FOLDED_WRITE_OPTS_INIT;
@@ -579,10 +578,7 @@ void hp_folded_write(const struct hp_profile *p, const struct hp_folded_write_op
 	}
 	hp_buf_init(&c.text);
 	hp_profile_foreach_stack(p, write_stack, &c);
-	/* qsort has no context argument in C11; the writer is not reentrant
-	 * across threads, which hotpath never needs */
-	sort_base = c.text.data;
-	qsort(c.starts, c.nr, sizeof(*c.starts), cmp_lines);
+	qsort_r(c.starts, c.nr, sizeof(*c.starts), cmp_lines, c.text.data);
 	hp_buf_grow(out, c.text.len);
 	for (size_t i = 0; i < c.nr; i++) {
 		const char *line = c.text.data + c.starts[i];

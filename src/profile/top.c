@@ -92,44 +92,47 @@ void hp_top_compute(const struct hp_profile *p, uint32_t col, bool by_line, stru
 	free(frame_key);
 }
 
-static const struct hp_profile *sort_p;
-static enum hp_top_sort sort_how;
+struct sort_ctx {
+	const struct hp_profile *p;
+	enum hp_top_sort how;
+};
 
-static int cmp_name(const struct hp_top_row *a, const struct hp_top_row *b)
+static int cmp_name(const struct hp_profile *p, const struct hp_top_row *a,
+		    const struct hp_top_row *b)
 {
-	int c = strcmp(hp_profile_str(sort_p, a->func), hp_profile_str(sort_p, b->func));
+	int c = strcmp(hp_profile_str(p, a->func), hp_profile_str(p, b->func));
 
 	if (!c)
-		c = strcmp(hp_profile_str(sort_p, a->file), hp_profile_str(sort_p, b->file));
+		c = strcmp(hp_profile_str(p, a->file), hp_profile_str(p, b->file));
 	if (!c && a->line != b->line)
 		c = a->line < b->line ? -1 : 1;
 	return c;
 }
 
-static int cmp_rows(const void *x, const void *y)
+static int cmp_rows(const void *x, const void *y, void *arg)
 {
+	const struct sort_ctx *o = arg;
 	const struct hp_top_row *a = x, *b = y;
 	double ka, kb, sa, sb;
 
-	if (sort_how == HP_TOP_SORT_NAME)
-		return cmp_name(a, b);
-	ka = sort_how == HP_TOP_SORT_SELF ? a->self : a->total;
-	kb = sort_how == HP_TOP_SORT_SELF ? b->self : b->total;
+	if (o->how == HP_TOP_SORT_NAME)
+		return cmp_name(o->p, a, b);
+	ka = o->how == HP_TOP_SORT_SELF ? a->self : a->total;
+	kb = o->how == HP_TOP_SORT_SELF ? b->self : b->total;
 	if (ka != kb)
 		return ka > kb ? -1 : 1;
-	sa = sort_how == HP_TOP_SORT_SELF ? a->total : a->self;
-	sb = sort_how == HP_TOP_SORT_SELF ? b->total : b->self;
+	sa = o->how == HP_TOP_SORT_SELF ? a->total : a->self;
+	sb = o->how == HP_TOP_SORT_SELF ? b->total : b->self;
 	if (sa != sb)
 		return sa > sb ? -1 : 1;
-	return cmp_name(a, b);
+	return cmp_name(o->p, a, b);
 }
 
 void hp_top_sort(struct hp_top *t, const struct hp_profile *p, enum hp_top_sort how)
 {
-	/* qsort has no context argument in C11: single-threaded use only */
-	sort_p = p;
-	sort_how = how;
-	qsort(t->rows, t->nr, sizeof(*t->rows), cmp_rows);
+	struct sort_ctx o = { p, how };
+
+	qsort_r(t->rows, t->nr, sizeof(*t->rows), cmp_rows, &o);
 }
 
 void hp_top_release(struct hp_top *t)
