@@ -68,3 +68,42 @@ void hp_advise_huge(void *ptr, size_t size)
 	(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
 #endif
 }
+
+/* Fault in the pages of [ptr, ptr + size) for writing in one system call.
+ * A hint: any failure is harmless. */
+static void prefault(void *ptr, size_t size)
+{
+	const uintptr_t page = 4096;
+	uintptr_t start = ((uintptr_t)ptr + page - 1) & ~(page - 1);
+	uintptr_t end = ((uintptr_t)ptr + size) & ~(page - 1);
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels refuse it */
+#endif
+	if (end > start)
+		(void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+}
+
+void *hp_xmalloc_big(size_t size, size_t *size_out)
+{
+	const size_t huge = (size_t)2 << 20;
+	void *p = NULL;
+
+	if (size < HP_BIG_MIN) {
+		p = hp_xmalloc(size);
+		if (size >= 16384)
+			prefault(p, size);
+	} else {
+		if (size > SIZE_MAX - huge)
+			hp_oom(size);
+		size = (size + huge - 1) & ~(huge - 1);
+		if (posix_memalign(&p, huge, size))
+			hp_oom(size);
+#ifdef MADV_HUGEPAGE
+		(void)madvise(p, size, MADV_HUGEPAGE);
+#endif
+	}
+	if (size_out)
+		*size_out = size;
+	return p;
+}

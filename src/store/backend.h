@@ -61,12 +61,14 @@ int hp_store_pg_open(const char *url, struct hp_store *s, struct hp_err *err);
 /* Build the SELECT for f into sql, params into p (at most 8). */
 void hp_store_build_query(const struct hp_store_filter *f, struct hp_buf *sql,
 			  struct hp_store_param *p, size_t *np);
-/* Append a row to out (a new run when row->id differs from the last one). */
+/* Append a row to out (a new run when row->id differs from the last one).
+ * The runs' metrics pointers are set when all rows are in (hp_store_query). */
 int hp_store_runs_add_row(struct hp_store_runs *out, const struct hp_store_row *row,
 			  struct hp_err *err);
 
-/* The insert statements shared by both backends. */
+/* The insert of a run's row, shared by both backends (its metrics go in
+ * as each backend does best: prepared statements in SQLite, one statement
+ * a run in PostgreSQL, where each is a round trip). */
 extern const char hp_store_sql_insert_run[];
-extern const char hp_store_sql_insert_metric[];
 
 #endif

@@ -121,8 +121,30 @@ static const char *const migrations[] = {
 	" value DOUBLE PRECISION, lo DOUBLE PRECISION, hi DOUBLE PRECISION,"
 	" n INTEGER NOT NULL DEFAULT 0, raw BYTEA,"
 	" PRIMARY KEY (run_id, name));",
+	/*
+	 * 2: as in sqlite.c, hp_metrics keyed (scenario, run_id, name) and
+	 * the raw values in hp_metric_raw, found by raw_id, so the shared
+	 * queries read the same tables.  PostgreSQL keeps no table in key
+	 * order, so there is no rebuild: columns, filled, and a new primary
+	 * key.  No covering index of hp_runs here: a B-tree entry is limited
+	 * to about 2,700 bytes, and a long command in one would make
+	 * inserting its run fail.  (hp_runs_time, from schema 1, stays.)
+	 */
+	"CREATE TABLE hp_metric_raw ("
+	" id BIGSERIAL PRIMARY KEY,"
+	" run_id BIGINT NOT NULL REFERENCES hp_runs(id) ON DELETE CASCADE,"
+	" name TEXT NOT NULL, raw BYTEA NOT NULL);"
+	"INSERT INTO hp_metric_raw(run_id, name, raw)"
+	" SELECT run_id, name, raw FROM hp_metrics WHERE length(raw) > 0 ORDER BY run_id, name;"
+	"ALTER TABLE hp_metrics ADD COLUMN scenario TEXT, ADD COLUMN raw_id BIGINT;"
+	"UPDATE hp_metrics m SET scenario = r.scenario FROM hp_runs r WHERE r.id = m.run_id;"
+	"UPDATE hp_metrics m SET raw_id = w.id FROM hp_metric_raw w"
+	" WHERE w.run_id = m.run_id AND w.name = m.name;"
+	"ALTER TABLE hp_metrics DROP COLUMN raw, ALTER COLUMN scenario SET NOT NULL,"
+	" DROP CONSTRAINT hp_metrics_pkey, ADD PRIMARY KEY (scenario, run_id, name);",
 };
 #define NR_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+_Static_assert(NR_MIGRATIONS == HP_STORE_SCHEMA_VERSION, "a migration per schema version");
 
 /* libpq's messages end in a newline and may span lines: make them one */
 static int pg_error(PGconn *c, const PGresult *r, struct hp_err *err, const char *what)
@@ -221,17 +243,45 @@ static void fmt_double(char *buf, size_t len, double v)
 		snprintf(buf, len, "%.17g", v);
 }
 
+/*
+ * The metrics of a run, k of them, in one statement (one round trip, not
+ * two per metric): a VALUES list ($3.. , 7 a metric), the raw values
+ * inserted from it, the summaries joined with the ids these got.  $1 is
+ * the scenario, $2 the run id.
+ */
+static void metrics_sql(size_t k, struct hp_buf *sql)
+{
+	hp_buf_adds(sql, "WITH v(name, unit, value, lo, hi, n, raw) AS (VALUES ");
+	for (size_t i = 0, p = 3; i < k; i++, p += 7)
+		hp_buf_addf(sql, "%s($%zu::text, $%zu::text, $%zu::float8, $%zu::float8, $%zu::float8, "
+			    "$%zu::integer, $%zu::bytea)", i ? ", " : "", p, p + 1, p + 2, p + 3, p + 4, p + 5,
+			    p + 6);
+	hp_buf_adds(sql, "), w AS (INSERT INTO hp_metric_raw(run_id, name, raw)"
+			 " SELECT $2::bigint, name, raw FROM v WHERE raw IS NOT NULL RETURNING id, name)"
+			 " INSERT INTO hp_metrics(scenario, run_id, name, unit, value, lo, hi, n, raw_id)"
+			 " SELECT $1, $2::bigint, v.name, v.unit, v.value, v.lo, v.hi, v.n, w.id"
+			 " FROM v LEFT JOIN w ON w.name = v.name");
+}
+
 static int pg_insert(struct hp_store *s, struct hp_store_run *run, struct hp_err *err)
 {
 	PGconn *c = s->impl;
 	PGresult *r = NULL;
-	char tm[32], dirty[4], cores[16], id[32], val[3][40], n[32];
-	unsigned char *raw = NULL;
-	size_t raw_len = 0;
+	char tm[32], dirty[4], cores[16], id[32];
 	const char *v[15];
 	int lens[15] = { 0 }, fmts[15] = { 0 };
+	struct hp_buf sql = HP_BUF_INIT;
+	size_t k = run->nr_metrics, np = 2 + 7 * k;
+	const char **mv = NULL;
+	int *ml = NULL, *mf = NULL;
+	char (*num)[4][40] = NULL;      /* value, lo, hi, n of each metric */
+	unsigned char **raw = NULL;     /* packed raw values of each metric */
 	int ret = -1;
 
+	if (k > 9000) /* a statement takes at most 65535 parameters */
+		return hp_err_set(err, "too many metrics (%zu)", k);
+	if (run->profile_len > (size_t)1 << 30)
+		return hp_err_set(err, "profile too large");
 	if (exec(c, "BEGIN", err))
 		return -1;
 	snprintf(tm, sizeof(tm), "%lld", (long long)run->time);
@@ -254,18 +304,9 @@ static int pg_insert(struct hp_store *s, struct hp_store_run *run, struct hp_err
 	v[14] = (const char *)run->profile;   /* NULL is SQL NULL */
 	lens[14] = (int)run->profile_len;
 	fmts[14] = 1;                          /* binary bytea */
-	if (run->profile_len > (size_t)1 << 30) {
-		hp_err_set(err, "profile too large");
-		goto cleanup;
-	}
-	{
-		struct hp_buf sql = HP_BUF_INIT;
-
-		hp_buf_adds(&sql, hp_store_sql_insert_run);
-		hp_buf_adds(&sql, " RETURNING id");
-		r = pq.PQexecParams(c, sql.data, 15, NULL, v, lens, fmts, 0);
-		hp_buf_release(&sql);
-	}
+	hp_buf_adds(&sql, hp_store_sql_insert_run);
+	hp_buf_adds(&sql, " RETURNING id");
+	r = pq.PQexecParams(c, sql.data, 15, NULL, v, lens, fmts, 0);
 	if (pq.PQresultStatus(r) != PGRES_TUPLES_OK || pq.PQntuples(r) != 1) {
 		pg_error(c, r, err, "insert");
 		goto cleanup;
@@ -274,28 +315,44 @@ static int pg_insert(struct hp_store *s, struct hp_store_run *run, struct hp_err
 	snprintf(id, sizeof(id), "%lld", (long long)run->id);
 	pq.PQclear(r);
 	r = NULL;
-	for (size_t i = 0; i < run->nr_metrics; i++) {
-		const struct hp_store_metric *m = &run->metrics[i];
-		const char *mv[8];
-		int ml[8] = { 0 }, mf[8] = { 0 };
+	if (k) {
+		mv = hp_xcalloc(np, sizeof(*mv));
+		ml = hp_xcalloc(np, sizeof(*ml));
+		mf = hp_xcalloc(np, sizeof(*mf));
+		num = hp_xcalloc(k, sizeof(*num));
+		raw = hp_xcalloc(k, sizeof(*raw));
+		mv[0] = run->scenario;
+		mv[1] = id;
+		for (size_t i = 0; i < k; i++) {
+			const struct hp_store_metric *m = &run->metrics[i];
+			const char **p = &mv[2 + 7 * i];
+			size_t raw_len;
 
-		fmt_double(val[0], sizeof(val[0]), m->value);
-		fmt_double(val[1], sizeof(val[1]), m->lo);
-		fmt_double(val[2], sizeof(val[2]), m->hi);
-		snprintf(n, sizeof(n), "%zu", m->n);
-		free(raw);
-		hp_store_raw_pack(m->raw, m->raw ? m->n : 0, &raw, &raw_len);
-		mv[0] = id;
-		mv[1] = m->name;
-		mv[2] = m->unit ? m->unit : "";
-		mv[3] = val[0];
-		mv[4] = val[1];
-		mv[5] = val[2];
-		mv[6] = n;
-		mv[7] = (const char *)raw;
-		ml[7] = (int)raw_len;
-		mf[7] = 1; /* binary bytea */
-		r = pq.PQexecParams(c, hp_store_sql_insert_metric, 8, NULL, mv, ml, mf, 0);
+			fmt_double(num[i][0], sizeof(num[i][0]), m->value);
+			fmt_double(num[i][1], sizeof(num[i][1]), m->lo);
+			fmt_double(num[i][2], sizeof(num[i][2]), m->hi);
+			snprintf(num[i][3], sizeof(num[i][3]), "%zu", m->n);
+			p[0] = m->name;
+			p[1] = m->unit ? m->unit : "";
+			p[2] = num[i][0];
+			p[3] = num[i][1];
+			p[4] = num[i][2];
+			p[5] = num[i][3];
+			p[6] = NULL; /* no raw values: NULL, and no hp_metric_raw row */
+			if (m->raw && m->n) {
+				hp_store_raw_pack(m->raw, m->n, &raw[i], &raw_len);
+				if (raw_len > (size_t)1 << 30) {
+					hp_err_set(err, "metric '%s' has too many raw values", m->name);
+					goto cleanup;
+				}
+				p[6] = (const char *)raw[i];
+				ml[2 + 7 * i + 6] = (int)raw_len;
+				mf[2 + 7 * i + 6] = 1; /* binary bytea */
+			}
+		}
+		hp_buf_reset(&sql);
+		metrics_sql(k, &sql);
+		r = pq.PQexecParams(c, sql.data, (int)np, NULL, mv, ml, mf, 0);
 		if (pq.PQresultStatus(r) != PGRES_COMMAND_OK) {
 			pg_error(c, r, err, "insert metric");
 			goto cleanup;
@@ -307,7 +364,14 @@ static int pg_insert(struct hp_store *s, struct hp_store_run *run, struct hp_err
 		goto cleanup;
 	ret = 0;
 cleanup:
+	for (size_t i = 0; raw && i < k; i++)
+		free(raw[i]);
 	free(raw);
+	free(num);
+	free(mv);
+	free(ml);
+	free(mf);
+	hp_buf_release(&sql);
 	pq.PQclear(r);
 	if (ret)
 		pq.PQclear(pq.PQexec(c, "ROLLBACK"));

@@ -141,9 +141,6 @@ const char hp_store_sql_insert_run[] =
 	"INSERT INTO hp_runs(time, sha, branch, dirty, scenario, command, command_hash, machine, "
 	"host, cpu, kernel, cores, version, kind, profile) "
 	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
-const char hp_store_sql_insert_metric[] =
-	"INSERT INTO hp_metrics(run_id, name, unit, value, lo, hi, n, raw) "
-	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 static void add_param(struct hp_store_param *p, size_t *np, struct hp_buf *sql,
 		      const char *text, int64_t i, enum hp_store_param_type t)
@@ -155,51 +152,106 @@ static void add_param(struct hp_store_param *p, size_t *np, struct hp_buf *sql,
 	hp_buf_addf(sql, "$%zu", *np);
 }
 
+/* Every column of a run but its profile: all in hp_runs_cover (SQLite), so
+ * the queries below read runs from that index alone. */
+#define RUN_COLUMNS(r) r "id, " r "time, " r "sha, " r "branch, " r "dirty, " r "scenario, " \
+	r "command, " r "command_hash, " r "machine, " r "host, " r "cpu, " r "kernel, " r "cores, " \
+	r "version, " r "kind"
+
+/* The raw values of metric m, as w.raw (NULL when it has none). */
+#define RAW_JOIN " LEFT JOIN hp_metric_raw w ON w.id = m.raw_id"
+
+/* The run filters of f but the metric, as " AND ..." on the columns of r. */
+static void add_run_filters(const struct hp_store_filter *f, const char *r, struct hp_buf *sql,
+			    struct hp_store_param *p, size_t *np)
+{
+	if (f->scenario) {
+		hp_buf_addf(sql, " AND %sscenario = ", r);
+		add_param(p, np, sql, f->scenario, 0, HP_PARAM_TEXT);
+	}
+	if (f->branch) {
+		hp_buf_addf(sql, " AND %sbranch = ", r);
+		add_param(p, np, sql, f->branch, 0, HP_PARAM_TEXT);
+	}
+	if (f->machine) {
+		hp_buf_addf(sql, " AND %smachine = ", r);
+		add_param(p, np, sql, f->machine, 0, HP_PARAM_TEXT);
+	}
+	if (f->since) {
+		hp_buf_addf(sql, " AND %stime >= ", r);
+		add_param(p, np, sql, NULL, f->since, HP_PARAM_INT);
+	}
+	if (f->before_id) {
+		hp_buf_addf(sql, " AND %sid < ", r);
+		add_param(p, np, sql, NULL, f->before_id, HP_PARAM_INT);
+	}
+}
+
+/* At most 8 parameters: the metric twice, five run filters, the limit. */
 void hp_store_build_query(const struct hp_store_filter *f, struct hp_buf *sql,
 			  struct hp_store_param *p, size_t *np)
 {
 	*np = 0;
-	hp_buf_adds(sql, "SELECT r.id, r.time, r.sha, r.branch, r.dirty, r.scenario, r.command, "
-			 "r.command_hash, r.machine, r.host, r.cpu, r.kernel, r.cores, r.version, r.kind, "
-			 "m.name, m.unit, m.value, m.lo, m.hi, m.n");
-	hp_buf_adds(sql, f->with_raw ? ", m.raw" : ", NULL");
-	hp_buf_adds(sql, " FROM (SELECT * FROM hp_runs WHERE 1 = 1");
-	if (f->scenario) {
-		hp_buf_adds(sql, " AND scenario = ");
-		add_param(p, np, sql, f->scenario, 0, HP_PARAM_TEXT);
-	}
-	if (f->branch) {
-		hp_buf_adds(sql, " AND branch = ");
-		add_param(p, np, sql, f->branch, 0, HP_PARAM_TEXT);
-	}
-	if (f->machine) {
-		hp_buf_adds(sql, " AND machine = ");
-		add_param(p, np, sql, f->machine, 0, HP_PARAM_TEXT);
-	}
-	if (f->since) {
-		hp_buf_adds(sql, " AND time >= ");
-		add_param(p, np, sql, NULL, f->since, HP_PARAM_INT);
-	}
-	if (f->before_id) {
-		hp_buf_adds(sql, " AND id < ");
-		add_param(p, np, sql, NULL, f->before_id, HP_PARAM_INT);
-	}
 	if (f->metric) {
-		hp_buf_adds(sql, " AND EXISTS (SELECT 1 FROM hp_metrics x WHERE x.run_id = hp_runs.id AND x.name = ");
+		/*
+		 * One metric: a series.  Each matching run (from hp_runs_cover,
+		 * in order) joined with its metric by the whole key of
+		 * hp_metrics.  With a limit the runs that have the metric are
+		 * picked first, newest first, so the planner walks the runs in
+		 * time order and stops early instead of sorting every match.
+		 */
+		hp_buf_adds(sql, "SELECT " RUN_COLUMNS("r.") ", m.name, m.unit, m.value, m.lo, m.hi, m.n");
+		hp_buf_adds(sql, f->with_raw ? ", w.raw" : ", NULL");
+		if (f->limit) {
+			hp_buf_adds(sql, " FROM (SELECT " RUN_COLUMNS("") " FROM hp_runs WHERE EXISTS (SELECT 1"
+					 " FROM hp_metrics x WHERE x.scenario = hp_runs.scenario"
+					 " AND x.run_id = hp_runs.id AND x.name = ");
+			add_param(p, np, sql, f->metric, 0, HP_PARAM_TEXT);
+			hp_buf_addch(sql, ')');
+			add_run_filters(f, "", sql, p, np);
+			hp_buf_adds(sql, " ORDER BY time DESC, id DESC LIMIT ");
+			add_param(p, np, sql, NULL, (int64_t)f->limit, HP_PARAM_INT);
+			hp_buf_adds(sql, ") r");
+		} else {
+			hp_buf_adds(sql, " FROM hp_runs r");
+		}
+		hp_buf_adds(sql, " JOIN hp_metrics m ON m.scenario = r.scenario AND m.run_id = r.id AND m.name = ");
 		add_param(p, np, sql, f->metric, 0, HP_PARAM_TEXT);
-		hp_buf_addch(sql, ')');
+		if (f->with_raw)
+			hp_buf_adds(sql, RAW_JOIN);
+		if (!f->limit) {
+			hp_buf_adds(sql, " WHERE 1 = 1");
+			add_run_filters(f, "r.", sql, p, np);
+		}
+		hp_buf_adds(sql, " ORDER BY r.time, r.id");
+		return;
 	}
+	/* Every metric of each run (runs without any too). */
+	hp_buf_adds(sql, "SELECT " RUN_COLUMNS("r.") ", m.name, m.unit, m.value, m.lo, m.hi, m.n");
+	hp_buf_adds(sql, f->with_raw ? ", w.raw" : ", NULL");
+	hp_buf_adds(sql, " FROM (SELECT " RUN_COLUMNS("") " FROM hp_runs WHERE 1 = 1");
+	add_run_filters(f, "", sql, p, np);
 	hp_buf_adds(sql, " ORDER BY time DESC, id DESC");
 	if (f->limit) {
 		hp_buf_adds(sql, " LIMIT ");
 		add_param(p, np, sql, NULL, (int64_t)f->limit, HP_PARAM_INT);
 	}
-	hp_buf_adds(sql, ") r LEFT JOIN hp_metrics m ON m.run_id = r.id");
-	if (f->metric) {
-		hp_buf_adds(sql, " AND m.name = ");
-		add_param(p, np, sql, f->metric, 0, HP_PARAM_TEXT);
-	}
+	hp_buf_adds(sql, ") r LEFT JOIN hp_metrics m ON m.scenario = r.scenario AND m.run_id = r.id");
+	if (f->with_raw)
+		hp_buf_adds(sql, RAW_JOIN);
 	hp_buf_adds(sql, " ORDER BY r.time, r.id, m.name");
+}
+
+/* Point each run at its metrics in the shared array (which moved as it
+ * grew while the rows came in). */
+static void runs_finish(struct hp_store_runs *r)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < r->nr; i++) {
+		r->runs[i].metrics = r->runs[i].nr_metrics ? &r->metrics[k] : NULL;
+		k += r->runs[i].nr_metrics;
+	}
 }
 
 int hp_store_query(struct hp_store *s, const struct hp_store_filter *f,
@@ -218,6 +270,7 @@ int hp_store_query(struct hp_store *s, const struct hp_store_filter *f,
 		hp_store_runs_release(out);
 		return hp_err_prefix(err, "cannot read the runs in '%s'", s->name);
 	}
+	runs_finish(out);
 	return 0;
 }
 
@@ -228,41 +281,95 @@ void hp_store_runs_init(struct hp_store_runs *r)
 
 void hp_store_runs_release(struct hp_store_runs *r)
 {
-	for (size_t i = 0; i < r->nr_strs; i++)
-		free(r->strs[i]);
 	for (size_t i = 0; i < r->nr_blocks; i++)
 		free(r->blocks[i]);
-	for (size_t i = 0; i < r->nr; i++)
-		free(r->runs[i].metrics);
-	free(r->strs);
 	free(r->blocks);
+	free(r->metrics);
 	free(r->runs);
 	hp_store_runs_init(r);
 }
 
-/* Keep a copy of s owned by r (consecutive equal strings shared). */
-static const char *own_str(struct hp_store_runs *r, const char *s)
+/* Grow array a (*alloc elements of elem bytes) to at least need.  The runs
+ * and metrics of a long series are megabytes: hp_xmalloc_big faults them in
+ * with one system call (or 2 MiB at a time), not 4 KiB per fault as
+ * realloc did, which was most of the time spent assembling the runs. */
+static void *grow_big(void *a, size_t *alloc, size_t need, size_t elem)
 {
-	if (!s)
-		s = "";
-	if (r->nr_strs && !strcmp(r->strs[r->nr_strs - 1], s))
-		return r->strs[r->nr_strs - 1];
-	HP_GROW(r->strs, r->nr_strs + 1, r->alloc_strs);
-	r->strs[r->nr_strs] = hp_xstrdup(s);
-	return r->strs[r->nr_strs++];
+	size_t n = *alloc ? *alloc : 64, bytes;
+	void *b;
+
+	while (n < need)
+		n *= 2;
+	if (n > SIZE_MAX / elem)
+		hp_oom(SIZE_MAX);
+	b = hp_xmalloc_big(n * elem, &bytes);
+	if (*alloc)
+		memcpy(b, a, *alloc * elem);
+	free(a);
+	*alloc = bytes / elem;
+	return b;
 }
 
-/* Metric names and units repeat on every run: share them across runs. */
-static const char *own_name(struct hp_store_runs *r, const char *s)
+static void own_block(struct hp_store_runs *r, void *b)
+{
+	HP_GROW(r->blocks, r->nr_blocks + 1, r->alloc_blocks);
+	r->blocks[r->nr_blocks++] = b;
+}
+
+/* A copy of s owned by r, packed with the others (10,000 runs would be
+ * 10,000 small allocations otherwise). */
+static const char *own_copy(struct hp_store_runs *r, const char *s)
+{
+	enum { CHUNK = 65536 };
+	size_t len = strlen(s) + 1;
+	char *d;
+
+	if (len > r->chunk_left) {
+		if (len > CHUNK / 4) { /* a long one: a block of its own */
+			d = hp_xmalloc(len);
+			own_block(r, d);
+			memcpy(d, s, len);
+			return d;
+		}
+		r->chunk = hp_xmalloc_big(CHUNK, NULL);
+		r->chunk_left = CHUNK;
+		own_block(r, r->chunk);
+	}
+	d = r->chunk;
+	memcpy(d, s, len);
+	r->chunk += len;
+	r->chunk_left -= len;
+	return d;
+}
+
+/* A copy of s owned by r; prev (the same field of the run before, or
+ * NULL) is shared when equal, as consecutive commits often are. */
+static const char *own_str(struct hp_store_runs *r, const char *s, const char *prev)
 {
 	if (!s)
 		s = "";
-	for (size_t i = r->nr_strs, k = 0; i-- > 0 && k < 16; k++)
-		if (!strcmp(r->strs[i], s))
-			return r->strs[i];
-	HP_GROW(r->strs, r->nr_strs + 1, r->alloc_strs);
-	r->strs[r->nr_strs] = hp_xstrdup(s);
-	return r->strs[r->nr_strs++];
+	if (prev && !strcmp(prev, s))
+		return prev;
+	return own_copy(r, s);
+}
+
+/* Names, units, scenarios, machines ... repeat on every run: share them
+ * with prev or with the last 16 copied. */
+static const char *own_name(struct hp_store_runs *r, const char *s, const char *prev)
+{
+	const size_t nr = sizeof(r->recent) / sizeof(r->recent[0]);
+	const char *d;
+
+	if (!s)
+		s = "";
+	if (prev && !strcmp(prev, s))
+		return prev;
+	for (size_t i = 0; i < nr && r->recent[i]; i++)
+		if (!strcmp(r->recent[i], s))
+			return r->recent[i];
+	d = own_copy(r, s);
+	r->recent[r->recent_next++ % nr] = d;
+	return d;
 }
 
 int hp_store_runs_add_row(struct hp_store_runs *out, const struct hp_store_row *row,
@@ -270,36 +377,47 @@ int hp_store_runs_add_row(struct hp_store_runs *out, const struct hp_store_row *
 {
 	struct hp_store_run *run;
 	struct hp_store_metric *m;
+	const struct hp_store_metric *pm = NULL; /* the same metric of the run before */
 
 	if (!out->nr || out->runs[out->nr - 1].id != row->id) {
-		HP_GROW(out->runs, out->nr + 1, out->alloc);
+		const struct hp_store_run *pr;
+
+		if (out->nr == out->alloc)
+			out->runs = grow_big(out->runs, &out->alloc, out->nr + 1, sizeof(*out->runs));
 		run = &out->runs[out->nr++];
+		pr = out->nr > 1 ? run - 1 : NULL;
 		memset(run, 0, sizeof(*run));
 		run->id = row->id;
 		run->time = row->time;
-		run->sha = own_str(out, row->sha);
-		run->branch = own_str(out, row->branch);
+		run->sha = own_str(out, row->sha, pr ? pr->sha : NULL);
+		run->branch = own_name(out, row->branch, pr ? pr->branch : NULL);
 		run->dirty = row->dirty != 0;
-		run->scenario = own_name(out, row->scenario);
-		run->command = own_name(out, row->command);
-		run->command_hash = own_name(out, row->command_hash);
-		run->machine = own_name(out, row->machine);
-		run->host = own_name(out, row->host);
-		run->cpu = own_name(out, row->cpu);
-		run->kernel = own_name(out, row->kernel);
+		run->scenario = own_name(out, row->scenario, pr ? pr->scenario : NULL);
+		run->command = own_name(out, row->command, pr ? pr->command : NULL);
+		run->command_hash = own_name(out, row->command_hash, pr ? pr->command_hash : NULL);
+		run->machine = own_name(out, row->machine, pr ? pr->machine : NULL);
+		run->host = own_name(out, row->host, pr ? pr->host : NULL);
+		run->cpu = own_name(out, row->cpu, pr ? pr->cpu : NULL);
+		run->kernel = own_name(out, row->kernel, pr ? pr->kernel : NULL);
 		run->cores = row->cores;
-		run->version = own_name(out, row->version);
-		run->kind = own_name(out, row->kind);
+		run->version = own_name(out, row->version, pr ? pr->version : NULL);
+		run->kind = own_name(out, row->kind, pr ? pr->kind : NULL);
 	}
 	run = &out->runs[out->nr - 1];
 	if (!row->has_metric)
 		return 0;
-	/* runs hold few metrics: grow one by one */
-	run->metrics = hp_xreallocarray(run->metrics, run->nr_metrics + 1, sizeof(*run->metrics));
-	m = &run->metrics[run->nr_metrics++];
+	if (out->nr_metrics == out->alloc_metrics)
+		out->metrics = grow_big(out->metrics, &out->alloc_metrics, out->nr_metrics + 1,
+					sizeof(*out->metrics));
+	/* the run before's metrics end where this run's begin: its k-th
+	 * metric is its nr_metrics before this run's k-th */
+	if (out->nr > 1 && run->nr_metrics < run[-1].nr_metrics)
+		pm = &out->metrics[out->nr_metrics - run[-1].nr_metrics];
+	m = &out->metrics[out->nr_metrics++];
+	run->nr_metrics++;
 	memset(m, 0, sizeof(*m));
-	m->name = own_name(out, row->mname);
-	m->unit = own_name(out, row->unit);
+	m->name = own_name(out, row->mname, pm ? pm->name : NULL);
+	m->unit = own_name(out, row->unit, pm ? pm->unit : NULL);
 	m->value = row->value;
 	m->lo = row->lo;
 	m->hi = row->hi;
@@ -311,8 +429,7 @@ int hp_store_runs_add_row(struct hp_store_runs *out, const struct hp_store_row *
 		if (hp_store_raw_unpack(row->raw, row->raw_len, &v, &n, 10000000))
 			return hp_err_set(err, "run %lld: metric '%s' has malformed raw values",
 					  (long long)row->id, m->name);
-		HP_GROW(out->blocks, out->nr_blocks + 1, out->alloc_blocks);
-		out->blocks[out->nr_blocks++] = v;
+		own_block(out, v);
 		m->raw = v;
 		m->n = n;
 	}

@@ -30,7 +30,7 @@
 #include "core/err.h"
 
 #define HP_STORE_DEFAULT_URL "sqlite:profiles/history.db"
-#define HP_STORE_SCHEMA_VERSION 1
+#define HP_STORE_SCHEMA_VERSION 2
 
 enum hp_store_kind {
 	HP_STORE_SQLITE,
@@ -80,9 +80,16 @@ struct hp_store_filter {
 struct hp_store_runs {
 	struct hp_store_run *runs; /* oldest first (time, then id) */
 	size_t nr, alloc;
-	/* owned storage behind the const pointers above */
-	char **strs;
-	size_t nr_strs, alloc_strs;
+	/* owned storage behind the pointers above: every run's metrics, in
+	 * run order; the strings, packed into blocks (a run's fields shared
+	 * with the run before's when equal, names with the last 16 copied);
+	 * the blocks and the raw value arrays */
+	struct hp_store_metric *metrics;
+	size_t nr_metrics, alloc_metrics;
+	char *chunk;            /* the string block being filled */
+	size_t chunk_left;
+	const char *recent[16]; /* names copied last, for sharing */
+	unsigned recent_next;
 	void **blocks;
 	size_t nr_blocks, alloc_blocks;
 };

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "store/machine.h"
 #include "store/store.h"
 
@@ -94,7 +96,7 @@ static void roundtrip(const char *url)
 	struct hp_store *s = open_ok(url);
 	struct hp_store_filter f;
 	struct hp_store_runs rs;
-	struct hp_store_metric m[3];
+	struct hp_store_metric m[4];
 	struct hp_store_run r;
 	struct hp_err err;
 	double wall[5] = { 0.5, 0.25, 0.125, 1.0 / 3, 0.3 };
@@ -108,6 +110,8 @@ static void roundtrip(const char *url)
 	hp_store_metric_from_values(&m[0], "wall_seconds", "s", wall, 5);
 	hp_store_metric_from_values(&m[1], "samples", "samples", &one, 1);
 	hp_store_metric_from_values(&m[2], "nothing", "", &nan_only, 1);
+	hp_store_metric_from_values(&m[3], "summary_only", "s", wall, 5);
+	m[3].raw = NULL; /* a summary without its values: no raw row */
 	r.time = 1700000000;
 	r.sha = "0123456789abcdef0123456789abcdef01234567";
 	r.branch = "feature/x";
@@ -125,7 +129,7 @@ static void roundtrip(const char *url)
 	r.profile = prof;
 	r.profile_len = sizeof(prof);
 	r.metrics = m;
-	r.nr_metrics = 3;
+	r.nr_metrics = 4;
 	cr_assert_eq(hp_store_insert(s, &r, &err), 0, "%s", err.msg);
 	memset(&f, 0, sizeof(f));
 	f.scenario = scen;
@@ -140,7 +144,7 @@ static void roundtrip(const char *url)
 	cr_assert_str_eq(rs.runs[0].command, r.command);
 	cr_assert_str_eq(rs.runs[0].machine, "fp");
 	cr_assert_eq(rs.runs[0].cores, 8);
-	cr_assert_eq(rs.runs[0].nr_metrics, 3);
+	cr_assert_eq(rs.runs[0].nr_metrics, 4);
 	w = hp_store_run_metric(&rs.runs[0], "wall_seconds");
 	cr_assert(w);
 	cr_assert_eq(w->value, 0.3);
@@ -150,6 +154,16 @@ static void roundtrip(const char *url)
 	cr_assert_str_eq(w->unit, "s");
 	cr_assert(isnan(hp_store_run_metric(&rs.runs[0], "nothing")->value));
 	cr_assert_eq(hp_store_run_metric(&rs.runs[0], "samples")->value, 42);
+	w = hp_store_run_metric(&rs.runs[0], "summary_only");
+	cr_assert(w && w->value == 0.3 && w->n == 0 && w->raw, "no raw values: none read back");
+	hp_store_runs_release(&rs);
+	/* without raw values: n as stored */
+	f.with_raw = false;
+	f.metric = "summary_only";
+	cr_assert_eq(hp_store_query(s, &f, &rs, &err), 0, "%s", err.msg);
+	cr_assert_eq(rs.nr, 1);
+	cr_assert_eq(rs.runs[0].metrics[0].n, 5);
+	cr_assert_null(rs.runs[0].metrics[0].raw);
 	hp_store_runs_release(&rs);
 	hp_store_close(s);
 }
@@ -321,6 +335,219 @@ Test(store_sqlite, migrations_applied_once, .init = setup, .fini = teardown)
 	cr_assert_eq(n, 0);
 	hp_store_close(a);
 	hp_store_close(b);
+}
+
+/* Schema 1 as hotpath 0.1.0 created it (sqlite.c, migration 1), with its
+ * version row. */
+static const char schema_v1[] =
+	"PRAGMA journal_mode=WAL;"
+	"CREATE TABLE hp_schema (version INTEGER NOT NULL);"
+	"CREATE TABLE hp_runs ("
+	" id INTEGER PRIMARY KEY,"
+	" time BIGINT NOT NULL,"
+	" sha TEXT NOT NULL DEFAULT '', branch TEXT NOT NULL DEFAULT '', dirty INTEGER NOT NULL DEFAULT 0,"
+	" scenario TEXT NOT NULL, command TEXT NOT NULL DEFAULT '', command_hash TEXT NOT NULL DEFAULT '',"
+	" machine TEXT NOT NULL DEFAULT '', host TEXT NOT NULL DEFAULT '', cpu TEXT NOT NULL DEFAULT '',"
+	" kernel TEXT NOT NULL DEFAULT '', cores INTEGER NOT NULL DEFAULT 0,"
+	" version TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL DEFAULT '', profile BLOB);"
+	"CREATE INDEX hp_runs_scenario ON hp_runs(scenario, time, id);"
+	"CREATE TABLE hp_metrics ("
+	" run_id INTEGER NOT NULL REFERENCES hp_runs(id) ON DELETE CASCADE,"
+	" name TEXT NOT NULL, unit TEXT NOT NULL DEFAULT '',"
+	" value DOUBLE PRECISION, lo DOUBLE PRECISION, hi DOUBLE PRECISION,"
+	" n INTEGER NOT NULL DEFAULT 0, raw BLOB,"
+	" PRIMARY KEY (run_id, name)) WITHOUT ROWID;"
+	"INSERT INTO hp_schema(version) VALUES (1);";
+
+static void sql_ok(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, &msg), SQLITE_OK, "%s: %s", sql, msg ? msg : "");
+}
+
+static int64_t sql_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v;
+
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "%s", sql);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* run i of the old store: scenario "a" (even i) or "b", wall_seconds
+ * 1 + i/100 (raw: it and +-1 %), peak_rss_bytes 1000 + i (one raw value,
+ * stored before wall_seconds), a profile on run 3; run 5 has no metrics;
+ * run 7 has a wall_seconds without a value or raw values (NULL, empty) */
+static void insert_v1_run(sqlite3 *db, int i)
+{
+	char sql[512];
+	double w = 1 + i / 100.0, raw[3] = { w * 0.99, w, w * 1.01 }, rss = 1000 + i;
+	sqlite3_stmt *st;
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO hp_runs(id, time, sha, branch, scenario, command, machine, kind, profile)"
+		 " VALUES (%d, %d, 'sha%02d', 'main', '%s', 'cmd %s', 'm1', 'bench', %s)",
+		 i, 1700000000 + i, i, i % 2 ? "b" : "a", i % 2 ? "b" : "a", i == 3 ? "x'00ff10'" : "NULL");
+	sql_ok(db, sql);
+	if (i == 5)
+		return;
+	cr_assert_eq(sqlite3_prepare_v2(db, "INSERT INTO hp_metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &st,
+					NULL), SQLITE_OK);
+	sqlite3_bind_int(st, 1, i);
+	sqlite3_bind_text(st, 2, "peak_rss_bytes", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, "bytes", -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 4, rss);
+	sqlite3_bind_double(st, 5, rss);
+	sqlite3_bind_double(st, 6, rss);
+	sqlite3_bind_int(st, 7, 1);
+	sqlite3_bind_blob(st, 8, &rss, 8, SQLITE_STATIC); /* little-endian, as pack writes */
+	cr_assert_eq(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_int(st, 1, i);
+	sqlite3_bind_text(st, 2, "wall_seconds", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, "s", -1, SQLITE_STATIC);
+	if (i != 7) {
+		sqlite3_bind_double(st, 4, w);
+		sqlite3_bind_double(st, 5, raw[0]);
+		sqlite3_bind_double(st, 6, raw[2]);
+		sqlite3_bind_int(st, 7, 3);
+		sqlite3_bind_blob(st, 8, raw, sizeof(raw), SQLITE_STATIC);
+	} else {
+		sqlite3_bind_int(st, 7, 0);
+		sqlite3_bind_blob(st, 8, "", 0, SQLITE_STATIC);
+	}
+	cr_assert_eq(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+}
+
+/* A store written by schema 1 opens, is migrated once, and reads back the
+ * same: series, listings, raw values, profiles; new runs go in after.
+ * (tests/e2e/t-history-pg.sh does the same for PostgreSQL with psql.) */
+Test(store_sqlite, migrate_from_1, .init = setup, .fini = teardown)
+{
+	char path[128], url[160];
+	struct hp_store *s;
+	struct hp_store_filter f;
+	struct hp_store_runs rs;
+	struct hp_err err;
+	sqlite3 *db;
+	const struct hp_store_metric *w;
+	int64_t before;
+
+	cr_assert(*(const unsigned char *)&(uint16_t){ 1 }, "the raw values below are written little-endian");
+	snprintf(path, sizeof(path), "%s/v1.db", tmpdir);
+	snprintf(url, sizeof(url), "sqlite:%s", path);
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	sql_ok(db, schema_v1);
+	sql_ok(db, "BEGIN");
+	for (int i = 1; i <= 40; i++)
+		insert_v1_run(db, i);
+	sql_ok(db, "COMMIT");
+	sqlite3_close(db);
+
+	s = open_ok(url);
+	/* one series: scenario "a", wall_seconds, oldest first */
+	memset(&f, 0, sizeof(f));
+	f.scenario = "a";
+	f.metric = "wall_seconds";
+	cr_assert_eq(hp_store_query(s, &f, &rs, &err), 0, "%s", err.msg);
+	cr_assert_eq(rs.nr, 20); /* 2, 4, ... 40 */
+	for (size_t k = 0; k < rs.nr; k++) {
+		const struct hp_store_run *r = &rs.runs[k];
+		int i = (int)(2 * k + 2);
+
+		cr_assert_eq(r->id, i);
+		cr_assert_eq(r->time, 1700000000 + i);
+		cr_assert_str_eq(r->scenario, "a");
+		cr_assert_str_eq(r->command, "cmd a");
+		cr_assert_eq(r->nr_metrics, 1);
+		cr_assert_str_eq(r->metrics[0].name, "wall_seconds");
+		cr_assert_str_eq(r->metrics[0].unit, "s");
+		cr_assert_eq(r->metrics[0].value, 1 + i / 100.0);
+		cr_assert_eq(r->metrics[0].lo, (1 + i / 100.0) * 0.99);
+		cr_assert_eq(r->metrics[0].n, 3);
+		cr_assert_null(r->metrics[0].raw);
+	}
+	cr_assert_str_eq(rs.runs[3].sha, "sha08");
+	hp_store_runs_release(&rs);
+	/* the last 4 runs of "b" with raw values: 33 .. 39 */
+	f.scenario = "b";
+	f.metric = NULL;
+	f.limit = 4;
+	f.with_raw = true;
+	cr_assert_eq(hp_store_query(s, &f, &rs, &err), 0, "%s", err.msg);
+	cr_assert_eq(rs.nr, 4);
+	cr_assert_eq(rs.runs[0].id, 33);
+	w = hp_store_run_metric(&rs.runs[0], "wall_seconds");
+	cr_assert(w && w->n == 3 && w->raw);
+	cr_assert_eq(w->raw[0], 1.33 * 0.99);
+	cr_assert_eq(w->raw[1], 1.33);
+	cr_assert_eq(w->raw[2], 1.33 * 1.01);
+	w = hp_store_run_metric(&rs.runs[0], "peak_rss_bytes");
+	cr_assert(w && w->n == 1 && w->raw && w->raw[0] == 1033);
+	hp_store_runs_release(&rs);
+	/* every run, run 5 without metrics, run 7 without a value */
+	memset(&f, 0, sizeof(f));
+	f.with_raw = true;
+	cr_assert_eq(hp_store_query(s, &f, &rs, &err), 0, "%s", err.msg);
+	cr_assert_eq(rs.nr, 40);
+	cr_assert_eq(rs.runs[4].id, 5);
+	cr_assert_eq(rs.runs[4].nr_metrics, 0);
+	w = hp_store_run_metric(&rs.runs[6], "wall_seconds");
+	cr_assert(w && isnan(w->value) && w->n == 0);
+	cr_assert_eq(rs.runs[6].nr_metrics, 2);
+	hp_store_runs_release(&rs);
+	/* a series skips runs without the metric: run 5 */
+	memset(&f, 0, sizeof(f));
+	f.scenario = "b";
+	f.metric = "peak_rss_bytes";
+	cr_assert_eq(hp_store_query(s, &f, &rs, &err), 0, "%s", err.msg);
+	cr_assert_eq(rs.nr, 19);
+	cr_assert_eq(rs.runs[1].id, 3);
+	cr_assert_eq(rs.runs[2].id, 7);
+	hp_store_runs_release(&rs);
+	/* new runs go in after the old ones */
+	insert_simple(s, "a", "new", "main", 1700000100, 5);
+	f.scenario = "a";
+	f.metric = "wall_seconds";
+	f.limit = 2;
+	f.with_raw = true;
+	cr_assert_eq(hp_store_query(s, &f, &rs, &err), 0, "%s", err.msg);
+	cr_assert_eq(rs.nr, 2);
+	cr_assert_eq(rs.runs[0].id, 40);
+	cr_assert_eq(rs.runs[1].id, 41);
+	cr_assert_eq(rs.runs[1].metrics[0].value, 5);
+	cr_assert_eq(rs.runs[1].metrics[0].raw[2], 5 * 1.01);
+	hp_store_runs_release(&rs);
+	hp_store_close(s);
+
+	/* migrated once, the profile kept, the file sound */
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sql_int(db, "SELECT MAX(version) FROM hp_schema"), HP_STORE_SCHEMA_VERSION);
+	cr_assert_eq(sql_int(db, "SELECT COUNT(*) FROM hp_schema"), HP_STORE_SCHEMA_VERSION);
+	cr_assert_eq(sql_int(db, "SELECT hex(profile) = '00FF10' FROM hp_runs WHERE id = 3"), 1);
+	cr_assert_eq(sql_int(db, "SELECT COUNT(*) FROM hp_runs WHERE profile IS NOT NULL"), 1);
+	cr_assert_eq(sql_int(db, "SELECT COUNT(*) FROM hp_metrics"), 39 * 2 + 2);
+	cr_assert_eq(sql_int(db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"), 0);
+	cr_assert_eq(sql_int(db, "SELECT COUNT(*) FROM pragma_foreign_key_check"), 0);
+	before = sql_int(db, "SELECT COUNT(*) FROM hp_metric_raw");
+	cr_assert_eq(before, 39 * 2 - 1 + 2); /* run 7's wall_seconds had no raw values */
+	sqlite3_close(db);
+	s = open_ok(url);
+	hp_store_close(s);
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sql_int(db, "SELECT COUNT(*) FROM hp_schema"), HP_STORE_SCHEMA_VERSION);
+	cr_assert_eq(sql_int(db, "SELECT COUNT(*) FROM hp_metric_raw"), before);
+	/* a store from a newer hotpath is refused, not touched */
+	sql_ok(db, "INSERT INTO hp_schema(version) VALUES (99)");
+	sqlite3_close(db);
+	cr_assert_eq(hp_store_open(url, &s, &err), -1);
+	cr_assert(strstr(err.msg, "schema version 99 is newer than this hotpath knows"), "%s", err.msg);
 }
 
 Test(store_sqlite, not_a_database, .init = setup, .fini = teardown)
