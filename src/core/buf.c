@@ -1,6 +1,8 @@
 #include "core/buf.h"
 
 #include <stdint.h>
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,12 +121,18 @@ void hp_buf_addf(struct hp_buf *b, const char *fmt, ...)
 void hp_buf_add_double(struct hp_buf *b, double v)
 {
 	char tmp[40];
-	int prec;
+	/* (subnormals carry fewer digits: searched from one) */
+	int prec = v != 0 && fabs(v) < DBL_MIN ? 1 : 15;
 
-	/* shortest precision that round-trips */
-	for (prec = 1; prec <= 17; prec++) {
+	/* The shortest form that reads back as v.  A decimal of at most 15
+	 * significant digits converts to a double and back to itself, so when
+	 * a shorter one reads back as v, %.15g rounds v to that same decimal
+	 * (and %g drops the trailing zeros): only when %.15g does not read
+	 * back are 16 or 17 digits needed.  %g also keeps 70 as "70", where a
+	 * search upwards from one digit would stop at "7e+01". */
+	for (;; prec++) {
 		snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
-		if (strtod(tmp, NULL) == v)
+		if (prec >= 17 || !isfinite(v) || strtod(tmp, NULL) == v)
 			break;
 	}
 	hp_buf_adds(b, tmp);
