@@ -9,8 +9,8 @@ static void alloc_slots(struct hp_u64map *m, uint32_t n)
 {
 	uint32_t i;
 
-	m->slots = hp_xmalloc((size_t)n * sizeof(*m->slots));
-	hp_advise_huge(m->slots, (size_t)n * sizeof(*m->slots));
+	/* huge-page backed when large: the loop below touches every page */
+	m->slots = hp_xmalloc_big((size_t)n * sizeof(*m->slots), NULL);
 	for (i = 0; i < n; i++)
 		m->slots[i].val = UINT32_MAX;
 	m->mask = n - 1;

@@ -10,30 +10,84 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h> /* madvise */
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/u64map.h"
 #include "profile/marshal.h"
 
 void hp_pstats_init(struct hp_pstats *st)
 {
 	memset(st, 0, sizeof(*st));
 	hp_strtab_init(&st->strs);
-	hp_u64map_init(&st->key_index, 0);
+}
+
+/* The arrays that may live in st->block (bits of in_block). */
+enum {
+	IN_BLOCK_KSLOTS = 1u << 0,
+	IN_BLOCK_KEYS = 1u << 1,
+	IN_BLOCK_EOK = 1u << 2,
+	IN_BLOCK_MARK = 1u << 3,
+	IN_BLOCK_ENTRIES = 1u << 4,
+	IN_BLOCK_CALLERS = 1u << 5,
+};
+
+static void free_unless(const struct hp_pstats *st, unsigned bit, void *arr)
+{
+	if (!(st->in_block & bit))
+		free(arr);
 }
 
 void hp_pstats_release(struct hp_pstats *st)
 {
 	hp_strtab_release(&st->strs);
-	hp_u64map_release(&st->key_index);
-	free(st->keys);
-	free(st->entry_of_key);
-	free(st->caller_seen);
-	free(st->caller_pos);
-	free(st->entries);
-	free(st->callers);
+	free_unless(st, IN_BLOCK_KSLOTS, st->kslots);
+	free_unless(st, IN_BLOCK_KEYS, st->keys);
+	free_unless(st, IN_BLOCK_EOK, st->entry_of_key);
+	free_unless(st, IN_BLOCK_MARK, st->caller_mark);
+	free_unless(st, IN_BLOCK_ENTRIES, st->entries);
+	free_unless(st, IN_BLOCK_CALLERS, st->callers);
+	free(st->block);
 	memset(st, 0, sizeof(*st));
+}
+
+/*
+ * The array arr (of *alloc elements of elem bytes) with room for need,
+ * growing by doubling.  An array in st->block is copied out to a malloc'd
+ * one (and its bit cleared), never realloc'd.
+ */
+static void *grow_array(struct hp_pstats *st, unsigned bit, void *arr, uint32_t *alloc,
+			size_t need, size_t elem)
+{
+	size_t n = *alloc ? *alloc : 16;
+
+	if (need <= *alloc)
+		return arr;
+	if (need > UINT32_MAX)
+		hp_oom(SIZE_MAX); /* ids are 32 bits; the value limit keeps readers far below */
+	while (n < need)
+		n *= 2;
+	if (n > UINT32_MAX)
+		n = UINT32_MAX;
+	if (st->in_block & bit) {
+		void *p = hp_xreallocarray(NULL, n, elem);
+
+		memcpy(p, arr, (size_t)*alloc * elem);
+		arr = p;
+		st->in_block &= ~bit;
+	} else {
+		arr = hp_xreallocarray(arr, n, elem);
+	}
+	*alloc = (uint32_t)n;
+	return arr;
+}
+
+void hp_pstats_reserve(struct hp_pstats *st, size_t entries, size_t callers)
+{
+	st->entries = grow_array(st, IN_BLOCK_ENTRIES, st->entries, &st->alloc_entries, entries,
+				 sizeof(*st->entries));
+	st->callers = grow_array(st, IN_BLOCK_CALLERS, st->callers, &st->alloc_callers, callers,
+				 sizeof(*st->callers));
 }
 
 bool hp_pstats_sniff(const void *data, size_t len)
@@ -110,18 +164,79 @@ static int get_num(struct builder *b, uint32_t id, const char *what, double *out
 /* Room for need keys in every by-key array. */
 static void grow_keys(struct hp_pstats *st, size_t need)
 {
-	size_t n = st->alloc_eok;
+	uint32_t a = st->alloc_eok;
 
-	HP_GROW(st->keys, need, st->alloc_keys);
-	if (need <= n)
+	st->keys = grow_array(st, IN_BLOCK_KEYS, st->keys, &st->alloc_keys, need, sizeof(*st->keys));
+	if (need <= st->alloc_eok)
 		return;
-	n = n ? n : 16;
-	while (n < need)
-		n *= 2;
-	st->entry_of_key = hp_xreallocarray(st->entry_of_key, n, sizeof(*st->entry_of_key));
-	st->caller_seen = hp_xreallocarray(st->caller_seen, n, sizeof(*st->caller_seen));
-	st->caller_pos = hp_xreallocarray(st->caller_pos, n, sizeof(*st->caller_pos));
-	st->alloc_eok = (uint32_t)n;
+	st->entry_of_key = grow_array(st, IN_BLOCK_EOK, st->entry_of_key, &a, need,
+				      sizeof(*st->entry_of_key));
+	a = st->alloc_eok;
+	st->caller_mark = grow_array(st, IN_BLOCK_MARK, st->caller_mark, &a, need,
+				     sizeof(*st->caller_mark));
+	st->alloc_eok = a;
+}
+
+/* The key index's hash of (file, line, name). */
+static inline uint32_t key_hash(uint32_t fid, int64_t line, uint32_t nid)
+{
+	return (uint32_t)hp_u64map_hash(((uint64_t)fid << 32 | nid) ^
+					((uint64_t)line * 0x9e3779b97f4a7c15ULL));
+}
+
+static inline int32_t kslot_line(int64_t line)
+{
+	return line > INT32_MIN && line <= INT32_MAX ? (int32_t)line : INT32_MIN;
+}
+
+/* The slot of (file, line, name): the key's, or the empty one where it
+ * would go.  The index is never full (at most three quarters used). */
+static inline struct hp_pstats_kslot *kslot_find(const struct hp_pstats *st, uint32_t fid,
+						 int64_t line, uint32_t nid)
+{
+	int32_t l32 = kslot_line(line);
+	uint32_t j = key_hash(fid, line, nid) & st->kslot_mask;
+
+	for (;; j = (j + 1) & st->kslot_mask) {
+		struct hp_pstats_kslot *s = &st->kslots[j];
+
+		if (!s->key)
+			return s;
+		if (s->file == fid && s->name == nid && s->line == l32 &&
+		    (l32 != INT32_MIN || st->keys[s->key - 1].line == line))
+			return s;
+	}
+}
+
+/* An empty index with room for n keys. */
+static void kslots_alloc(struct hp_pstats *st, size_t n)
+{
+	size_t slots = 64, bytes;
+
+	while (slots < n + n / 3 && slots < ((size_t)1 << 31))
+		slots *= 2;
+	bytes = slots * sizeof(*st->kslots);
+	st->kslots = hp_xmalloc_big(bytes, NULL);
+	memset(st->kslots, 0, bytes);
+	st->kslot_mask = (uint32_t)(slots - 1);
+}
+
+/* Double the index (when three quarters full). */
+static void kslots_grow(struct hp_pstats *st)
+{
+	struct hp_pstats_kslot *old = st->kslots;
+	size_t n = (size_t)st->kslot_mask + 1;
+
+	kslots_alloc(st, n);
+	for (size_t i = 0; i < n; i++) {
+		if (old[i].key) {
+			const struct hp_pstats_key *k = &st->keys[old[i].key - 1];
+
+			*kslot_find(st, k->file, k->line, k->name) = old[i];
+		}
+	}
+	free_unless(st, IN_BLOCK_KSLOTS, old);
+	st->in_block &= ~(unsigned)IN_BLOCK_KSLOTS;
 }
 
 static uint32_t key_of_ids(struct hp_pstats *st, uint32_t fid, int64_t line, uint32_t nid);
@@ -163,27 +278,29 @@ static int get_key(struct builder *b, uint32_t id, uint32_t *out)
 /* The key id of (file, line, name) given interned string ids, added when new. */
 static uint32_t key_of_ids(struct hp_pstats *st, uint32_t fid, int64_t line, uint32_t nid)
 {
-	uint64_t mkey = ((uint64_t)fid + 1) << 32 | nid;
-	uint32_t k, first = hp_u64map_get(&st->key_index, mkey);
+	struct hp_pstats_kslot *slot;
+	uint32_t k;
 
-	for (k = first; k != UINT32_MAX && k != HP_PSTATS_NONE; k = st->keys[k].next)
-		if (st->keys[k].line == line)
-			return k;
+	if (!st->kslots)
+		kslots_alloc(st, 64);
+	slot = kslot_find(st, fid, line, nid);
+	if (slot->key)
+		return slot->key - 1;
+	if (st->nr_keys == UINT32_MAX - 1)
+		hp_oom(SIZE_MAX); /* the value limit keeps readers far below this */
 	grow_keys(st, (size_t)st->nr_keys + 1);
 	k = st->nr_keys++;
 	st->keys[k].file = fid;
 	st->keys[k].name = nid;
 	st->keys[k].line = line;
 	st->entry_of_key[k] = HP_PSTATS_NONE;
-	st->caller_seen[k] = 0;
-	if (first == UINT32_MAX) {
-		st->keys[k].next = HP_PSTATS_NONE;
-		hp_u64map_put(&st->key_index, mkey, k);
-	} else {
-		/* chain after the first, which the map keeps pointing at */
-		st->keys[k].next = st->keys[first].next;
-		st->keys[first].next = k;
-	}
+	st->caller_mark[k].seen = 0;
+	slot->file = fid;
+	slot->name = nid;
+	slot->line = kslot_line(line);
+	slot->key = k + 1;
+	if ((uint64_t)st->nr_keys * 4 > ((uint64_t)st->kslot_mask + 1) * 3)
+		kslots_grow(st);
 	return k;
 }
 
@@ -217,14 +334,14 @@ static int add_caller(struct builder *b, uint32_t entry, uint32_t kid, uint32_t 
 			return -1;
 	}
 	/* marked with the dict pair being read, so a replaced entry starts afresh */
-	if (st->caller_seen[kid] == b->seq + 1) {
-		st->callers[st->caller_pos[kid]] = c; /* a repeated dict key: last value, first place */
+	if (st->caller_mark[kid].seen == b->seq + 1) {
+		st->callers[st->caller_mark[kid].pos] = c; /* a repeated dict key: last value, first place */
 		return 0;
 	}
-	HP_GROW(st->callers, (size_t)st->nr_callers + 1, st->alloc_callers);
+	hp_pstats_reserve(st, 0, (size_t)st->nr_callers + 1);
 	st->callers[st->nr_callers] = c;
-	st->caller_seen[kid] = b->seq + 1;
-	st->caller_pos[kid] = st->nr_callers;
+	st->caller_mark[kid].seen = b->seq + 1;
+	st->caller_mark[kid].pos = st->nr_callers;
 	st->nr_callers++;
 	st->entries[entry].nr_callers++;
 	return 0;
@@ -243,7 +360,7 @@ static int add_function(struct builder *b, uint32_t kid, uint32_t vid)
 		return -1;
 	ei = st->entry_of_key[key];
 	if (ei == HP_PSTATS_NONE) {
-		HP_GROW(st->entries, (size_t)st->nr_entries + 1, st->alloc_entries);
+		hp_pstats_reserve(st, (size_t)st->nr_entries + 1, 0);
 		ei = st->nr_entries++;
 		st->entry_of_key[key] = ei;
 	}
@@ -301,25 +418,27 @@ int hp_pstats_totals(struct hp_pstats *st, struct hp_err *err)
  * tuple -> (cc, nc, tt, ct, {key tuple: (nc, cc, tt, ct) or count})) and
  * gives up (returns -1, no message) at anything else or anything wrong;
  * hp_pstats_read_mem then runs the tree reader (hp_pstats_read_mem_tree),
- * which finds the
- * error and names its byte offset.  So this path must accept exactly what
- * the tree path accepts and build the same model, or give up: it checks
- * the same bounds (lengths against what remains, references to finished
- * objects only, the value count limit) and registers FLAG_REF objects in
- * the same order (a container before its children).
+ * which finds the error and names its byte offset.  So this path must
+ * accept exactly what the tree path accepts and build the same model, or
+ * give up: it checks the same bounds (lengths against what remains,
+ * references to finished objects only, the value count limit) and
+ * registers FLAG_REF objects in the same order (a container before its
+ * children).
  *
- * A back-reference ('r') is resolved through the ref table: a string
- * remembers its string id, a key tuple its key id (cProfile shares every
- * key tuple by reference, so a repeated key costs one array lookup), and
- * anything else is read again at its offset ("replay", which registers
- * nothing).  The shape is at most four levels deep, so replays nest at
- * most that far.
+ * A back-reference ('r') is resolved through the ref table, whose entries
+ * carry what the object meant when it was first read: an int ('i') its
+ * value, a string its string id, a key tuple its key id.  In a cProfile
+ * dump about three tokens in five are references (small ints shared by
+ * every count, file names, caller keys), so most of them cost one look at
+ * an 8-byte entry.  Anything else referenced ('l', 'g', value tuples,
+ * dicts) is read again at its offset ("replay", which registers nothing);
+ * the shape is at most four levels deep, so replays nest at most that far.
  */
 struct fref {
-	uint32_t off;   /* offset of the object's type code */
-	uint32_t cache; /* string id + 1 or key id + 1; 0 = none yet */
+	uint32_t val;   /* 'i': the value's bits; a str: string id; a key tuple: key id */
 	uint8_t code;   /* type code without FLAG_REF */
 	uint8_t done;   /* the object is complete */
+	uint8_t has;    /* val is set */
 };
 
 struct fast {
@@ -327,22 +446,76 @@ struct fast {
 	const uint8_t *p;
 	size_t len, pos;
 	struct fref *refs;
+	uint32_t *ref_off;  /* by ref index: offset of the object's type code */
 	size_t nr_refs, alloc_refs;
+	bool refs_in_block; /* refs and ref_off live in st->block */
 	uint64_t nr_vals;
+	uint64_t *is_fn;    /* a bit per key id: a function of the dict (entry_of_key is set) */
+	size_t is_fn_words;
 	bool replay;    /* reading a referenced object again */
 	uint32_t seq;   /* index of the function pair being read */
 };
 
 #define FAST_NONE UINT32_MAX
 
-static inline bool fast_need(const struct fast *f, size_t n)
+#if defined(__GNUC__)
+#define FAST_INLINE static inline __attribute__((always_inline))
+#else
+#define FAST_INLINE static inline
+#endif
+
+FAST_INLINE bool fast_need(const struct fast *f, size_t n)
 {
 	return f->len - f->pos >= n;
 }
 
-static inline uint32_t fast_u32(const uint8_t *b)
+FAST_INLINE uint32_t fast_u32(const uint8_t *b)
 {
 	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* A signed 32-bit field's bits, without implementation-defined casts. */
+FAST_INLINE int64_t fast_i32(uint32_t u)
+{
+	return u < 0x80000000u ? (int64_t)u : (int64_t)u - 0x100000000LL;
+}
+
+static bool is_str_code(int c)
+{
+	return c == 'u' || c == 't' || c == 'a' || c == 'A' || c == 'z' || c == 'Z';
+}
+
+/* Enter the object whose type code is at off into the ref table. */
+static uint32_t fast_register(struct fast *f, size_t off, int code)
+{
+	struct fref *r;
+
+	if (f->nr_refs == f->alloc_refs) {
+		size_t n = f->alloc_refs ? 2 * f->alloc_refs : 64;
+
+		if (f->refs_in_block) {
+			/* copied out of the block, never realloc'd */
+			struct fref *refs = hp_xreallocarray(NULL, n, sizeof(*refs));
+			uint32_t *offs = hp_xreallocarray(NULL, n, sizeof(*offs));
+
+			memcpy(refs, f->refs, f->nr_refs * sizeof(*refs));
+			memcpy(offs, f->ref_off, f->nr_refs * sizeof(*offs));
+			f->refs = refs;
+			f->ref_off = offs;
+			f->refs_in_block = false;
+		} else {
+			f->refs = hp_xreallocarray(f->refs, n, sizeof(*f->refs));
+			f->ref_off = hp_xreallocarray(f->ref_off, n, sizeof(*f->ref_off));
+		}
+		f->alloc_refs = n;
+	}
+	r = &f->refs[f->nr_refs];
+	r->val = 0;
+	r->code = (uint8_t)code;
+	r->done = 0;
+	r->has = 0;
+	f->ref_off[f->nr_refs] = (uint32_t)off;
+	return (uint32_t)f->nr_refs++;
 }
 
 /*
@@ -353,15 +526,13 @@ static inline uint32_t fast_u32(const uint8_t *b)
  * *ref gets its index (FAST_NONE when not entered); f->pos is past the
  * type code.  -1 to give up.
  */
-static int fast_begin(struct fast *f, int *code, uint32_t *ref)
+FAST_INLINE int fast_begin(struct fast *f, int *code, uint32_t *ref)
 {
 	int c;
-	bool flag;
 
 	if (!fast_need(f, 1))
 		return -1;
 	c = f->p[f->pos] & 0x7f;
-	flag = f->p[f->pos] & HP_MARSHAL_FLAG_REF;
 	*code = c;
 	*ref = FAST_NONE;
 	if (c == 'r') {
@@ -376,28 +547,23 @@ static int fast_begin(struct fast *f, int *code, uint32_t *ref)
 		*ref = idx;
 		return 0;
 	}
-	if (!f->replay && ++f->nr_vals > HP_MARSHAL_MAX_VALUES)
-		return -1;
-	if (flag && !f->replay && c != 'N' && c != 'T' && c != 'F' && c != 'S' && c != '.') {
-		struct fref *r;
-
-		HP_GROW(f->refs, f->nr_refs + 1, f->alloc_refs);
-		r = &f->refs[f->nr_refs];
-		r->off = (uint32_t)f->pos;
-		r->cache = 0;
-		r->code = (uint8_t)c;
-		r->done = 0;
-		*ref = (uint32_t)f->nr_refs++;
+	if (!f->replay) {
+		if (++f->nr_vals > HP_MARSHAL_MAX_VALUES)
+			return -1;
+		if ((f->p[f->pos] & HP_MARSHAL_FLAG_REF) && c != 'N' && c != 'T' && c != 'F' &&
+		    c != 'S' && c != '.')
+			*ref = fast_register(f, f->pos, c);
 	}
 	f->pos++;
 	return 0;
 }
 
-static inline void fast_done(struct fast *f, uint32_t ref, uint32_t cache)
+FAST_INLINE void fast_done(struct fast *f, uint32_t ref, uint32_t val, bool has)
 {
 	if (ref != FAST_NONE && !f->replay) {
 		f->refs[ref].done = 1;
-		f->refs[ref].cache = cache;
+		f->refs[ref].val = val;
+		f->refs[ref].has = has;
 	}
 }
 
@@ -407,7 +573,7 @@ static void fast_replay(struct fast *f, uint32_t ref, size_t *pos, bool *replay)
 {
 	*pos = f->pos;
 	*replay = f->replay;
-	f->pos = f->refs[ref].off;
+	f->pos = f->ref_off[ref];
 	f->replay = true;
 }
 
@@ -417,68 +583,73 @@ static void fast_resume(struct fast *f, size_t pos, bool replay)
 	f->replay = replay;
 }
 
-/* The body of a number with type code `code` at f->pos (past the code):
- * 'i', 'l' (up to 4 digits, which always fit int64) or 'g'.  *is_int
- * tells which of *i and *d is set. */
-static int fast_num_body(struct fast *f, int code, int64_t *i, double *d, bool *is_int)
+/* The body of an 'l' at f->pos (past the code), up to 4 digits (which
+ * always fit int64; longer ones are left to the tree reader). */
+static int fast_long_body(struct fast *f, int64_t *i)
 {
 	const uint8_t *b = f->p + f->pos;
+	uint32_t u;
+	int64_t n;
+	uint64_t mag = 0, ndig;
 
+	if (!fast_need(f, 4))
+		return -1;
+	u = fast_u32(b);
+	n = fast_i32(u);
+	ndig = (uint64_t)(n < 0 ? -n : n);
+	if (ndig > 4 || !fast_need(f, 4 + 2 * (size_t)ndig))
+		return -1;
+	for (uint64_t k = ndig; k-- > 0;) {
+		unsigned digit = (unsigned)b[4 + 2 * k] | (unsigned)b[5 + 2 * k] << 8;
+
+		if (digit > 0x7fff || (k == ndig - 1 && digit == 0))
+			return -1;
+		mag = mag * 32768 + digit;
+	}
+	*i = n < 0 ? -(int64_t)mag : (int64_t)mag;
+	f->pos += 4 + 2 * (size_t)ndig;
+	return 0;
+}
+
+FAST_INLINE double fast_f64(const uint8_t *b)
+{
+	uint64_t bits = (uint64_t)fast_u32(b) | (uint64_t)fast_u32(b + 4) << 32;
+	double d;
+
+	memcpy(&d, &bits, sizeof(d));
+	return d;
+}
+
+/* The body of a number with type code `code` at f->pos (past the code):
+ * 'i', 'l' or 'g'.  *is_int tells which of *i and *d is set. */
+static int fast_num_body(struct fast *f, int code, int64_t *i, double *d, bool *is_int)
+{
 	switch (code) {
-	case 'i': {
-		uint32_t u;
-
+	case 'i':
 		if (!fast_need(f, 4))
 			return -1;
-		u = fast_u32(b);
-		*i = u < 0x80000000u ? (int64_t)u : (int64_t)u - 0x100000000LL;
+		*i = fast_i32(fast_u32(f->p + f->pos));
 		*is_int = true;
 		f->pos += 4;
 		return 0;
-	}
-	case 'l': {
-		uint32_t u;
-		int64_t n;
-		uint64_t mag = 0, ndig;
-
-		if (!fast_need(f, 4))
-			return -1;
-		u = fast_u32(b);
-		n = u < 0x80000000u ? (int64_t)u : (int64_t)u - 0x100000000LL;
-		ndig = (uint64_t)(n < 0 ? -n : n);
-		if (ndig > 4 || !fast_need(f, 4 + 2 * (size_t)ndig))
-			return -1;
-		for (uint64_t k = ndig; k-- > 0;) {
-			unsigned digit = (unsigned)b[4 + 2 * k] | (unsigned)b[5 + 2 * k] << 8;
-
-			if (digit > 0x7fff || (k == ndig - 1 && digit == 0))
-				return -1;
-			mag = mag * 32768 + digit;
-		}
-		*i = n < 0 ? -(int64_t)mag : (int64_t)mag;
+	case 'l':
 		*is_int = true;
-		f->pos += 4 + 2 * (size_t)ndig;
-		return 0;
-	}
-	case 'g': {
-		uint64_t bits = 0;
-
+		return fast_long_body(f, i);
+	case 'g':
 		if (!fast_need(f, 8))
 			return -1;
-		for (int k = 7; k >= 0; k--)
-			bits = bits << 8 | b[k];
-		memcpy(d, &bits, sizeof(*d));
+		*d = fast_f64(f->p + f->pos);
 		*is_int = false;
 		f->pos += 8;
 		return 0;
-	}
 	default:
 		return -1;
 	}
 }
 
-/* A number (int or float) at f->pos, referenced or not. */
-static int fast_num(struct fast *f, int64_t *i, double *d, bool *is_int)
+/* A number (int or float) at f->pos, referenced or not.  The common cases
+ * (a literal 'g' or 'i', a reference to an 'i') are handled inline. */
+FAST_INLINE int fast_num(struct fast *f, int64_t *i, double *d, bool *is_int)
 {
 	uint32_t ref;
 	int code, ret;
@@ -486,21 +657,48 @@ static int fast_num(struct fast *f, int64_t *i, double *d, bool *is_int)
 	if (fast_begin(f, &code, &ref))
 		return -1;
 	if (code == 'r') {
+		const struct fref *r = &f->refs[ref];
 		size_t pos;
 		bool replay;
 
+		if (r->code == 'i') {
+			*i = fast_i32(r->val);
+			*is_int = true;
+			return 0;
+		}
 		fast_replay(f, ref, &pos, &replay);
 		f->pos++;
-		ret = fast_num_body(f, f->refs[ref].code, i, d, is_int);
+		ret = fast_num_body(f, r->code, i, d, is_int);
 		fast_resume(f, pos, replay);
 		return ret;
 	}
+	if (code == 'g') {
+		if (!fast_need(f, 8))
+			return -1;
+		*d = fast_f64(f->p + f->pos);
+		*is_int = false;
+		f->pos += 8;
+		fast_done(f, ref, 0, false);
+		return 0;
+	}
+	if (code == 'i') {
+		uint32_t u;
+
+		if (!fast_need(f, 4))
+			return -1;
+		u = fast_u32(f->p + f->pos);
+		*i = fast_i32(u);
+		*is_int = true;
+		f->pos += 4;
+		fast_done(f, ref, u, true);
+		return 0;
+	}
 	ret = fast_num_body(f, code, i, d, is_int);
-	fast_done(f, ref, 0);
+	fast_done(f, ref, 0, false);
 	return ret;
 }
 
-static int fast_int(struct fast *f, int64_t *out)
+FAST_INLINE int fast_int(struct fast *f, int64_t *out)
 {
 	double d;
 	bool is_int;
@@ -508,7 +706,7 @@ static int fast_int(struct fast *f, int64_t *out)
 	return fast_num(f, out, &d, &is_int) || !is_int ? -1 : 0;
 }
 
-static int fast_double(struct fast *f, double *out)
+FAST_INLINE int fast_double(struct fast *f, double *out)
 {
 	int64_t i;
 	bool is_int;
@@ -520,8 +718,9 @@ static int fast_double(struct fast *f, double *out)
 	return 0;
 }
 
-/* A str (any string code), interned: *id gets its string id. */
-static int fast_str(struct fast *f, uint32_t *id)
+/* A str (any string code), interned: *id gets its string id.  A string is
+ * interned when first read; a reference to it costs a look at its entry. */
+FAST_INLINE int fast_str(struct fast *f, uint32_t *id)
 {
 	uint32_t ref, n;
 	int code;
@@ -529,52 +728,38 @@ static int fast_str(struct fast *f, uint32_t *id)
 	if (fast_begin(f, &code, &ref))
 		return -1;
 	if (code == 'r') {
-		struct fref *r = &f->refs[ref];
-		size_t pos;
-		bool replay;
-		int ret;
+		const struct fref *r = &f->refs[ref];
 
-		/* the cache means a string id only for a string */
-		if (!strchr("utaAzZ", r->code) || !r->code)
+		/* every string entered is interned as it is read */
+		if (!is_str_code(r->code) || !r->has)
 			return -1;
-		if (r->cache) {
-			*id = r->cache - 1;
-			return 0;
-		}
-		fast_replay(f, ref, &pos, &replay);
-		ret = fast_str(f, id);
-		fast_resume(f, pos, replay);
-		if (!ret)
-			f->refs[ref].cache = *id + 1;
-		return ret;
+		*id = r->val;
+		return 0;
 	}
-	switch (code) {
-	case 'u': case 't': case 'a': case 'A':
+	if (code == 'z' || code == 'Z') {
+		if (!fast_need(f, 1))
+			return -1;
+		n = f->p[f->pos++];
+	} else if (is_str_code(code)) {
 		if (!fast_need(f, 4))
 			return -1;
 		n = fast_u32(f->p + f->pos);
 		if (n > 0x7fffffffu)
 			return -1;
 		f->pos += 4;
-		break;
-	case 'z': case 'Z':
-		if (!fast_need(f, 1))
-			return -1;
-		n = f->p[f->pos++];
-		break;
-	default:
+	} else {
 		return -1;
 	}
 	if (!fast_need(f, n))
 		return -1;
 	*id = hp_strtab_intern(&f->st->strs, (const char *)f->p + f->pos, n);
 	f->pos += n;
-	fast_done(f, ref, *id + 1);
+	fast_done(f, ref, *id, true);
 	return 0;
 }
 
 /* A tuple header ')' or '(' with exactly n items, after fast_begin. */
-static int fast_tuple_n(struct fast *f, int code, uint32_t n)
+FAST_INLINE int fast_tuple_n(struct fast *f, int code, uint32_t n)
 {
 	uint32_t have;
 
@@ -605,33 +790,36 @@ static int fast_key(struct fast *f, uint32_t *out)
 	if (fast_begin(f, &code, &ref))
 		return -1;
 	if (code == 'r') {
+		const struct fref *r = &f->refs[ref];
 		size_t pos;
 		bool replay;
 		int ret;
 
-		/* the cache means a key id only for a tuple */
-		if (f->refs[ref].code != ')' && f->refs[ref].code != '(')
+		/* the entry means a key id only for a tuple */
+		if (r->code != ')' && r->code != '(')
 			return -1;
-		if (f->refs[ref].cache) {
-			*out = f->refs[ref].cache - 1;
+		if (r->has) {
+			*out = r->val;
 			return 0;
 		}
 		fast_replay(f, ref, &pos, &replay);
 		ret = fast_key(f, out);
 		fast_resume(f, pos, replay);
-		if (!ret)
-			f->refs[ref].cache = *out + 1;
+		if (!ret) {
+			f->refs[ref].val = *out;
+			f->refs[ref].has = 1;
+		}
 		return ret;
 	}
 	if (fast_tuple_n(f, code, 3) || fast_str(f, &fid) || fast_int(f, &line) || fast_str(f, &nid))
 		return -1;
 	*out = key_of_ids(f->st, fid, line, nid);
-	fast_done(f, ref, *out + 1);
+	fast_done(f, ref, *out, true);
 	return 0;
 }
 
 /* The end of a dict ('0', with or without FLAG_REF) at f->pos: consumed. */
-static inline bool fast_dict_end(struct fast *f)
+FAST_INLINE bool fast_dict_end(struct fast *f)
 {
 	if ((f->p[f->pos] & 0x7f) != '0')
 		return false;
@@ -639,16 +827,20 @@ static inline bool fast_dict_end(struct fast *f)
 	return true;
 }
 
-/* One caller of entry ei: its key was read; its value is next. */
-static int fast_caller(struct fast *f, uint32_t ei, uint32_t kid)
+/* One caller: its key was read; its value is next. */
+static int fast_caller(struct fast *f, uint32_t kid)
 {
 	struct hp_pstats *st = f->st;
-	struct hp_pstats_call c;
+	struct hp_pstats_call *c;
 	uint32_t ref;
 	int code;
 
-	memset(&c, 0, sizeof(c));
-	c.key = kid;
+	/* the record is built in place, in the next free slot */
+	if (st->nr_callers == st->alloc_callers)
+		hp_pstats_reserve(st, 0, (size_t)st->nr_callers + 1);
+	c = &st->callers[st->nr_callers];
+	c->key = kid;
+	c->count_only = false;
 	if (!fast_need(f, 1))
 		return -1;
 	code = f->p[f->pos] & 0x7f;
@@ -665,10 +857,11 @@ static int fast_caller(struct fast *f, uint32_t ei, uint32_t kid)
 	}
 	if (code == 'i' || code == 'l') {
 		/* the pure-Python profile module: a plain call count */
-		if (fast_int(f, &c.nc))
+		if (fast_int(f, &c->nc))
 			return -1;
-		c.cc = c.nc;
-		c.count_only = true;
+		c->cc = c->nc;
+		c->tt = c->ct = 0;
+		c->count_only = true;
 	} else {
 		size_t pos = 0;
 		bool replay = false, replayed = false, ok;
@@ -680,32 +873,64 @@ static int fast_caller(struct fast *f, uint32_t ei, uint32_t kid)
 			replayed = true;
 		}
 		ok = !(replayed && fast_begin(f, &code, &ref)) &&
-		     !fast_tuple_n(f, code, 4) && !fast_int(f, &c.nc) && !fast_int(f, &c.cc) &&
-		     !fast_double(f, &c.tt) && !fast_double(f, &c.ct);
+		     !fast_tuple_n(f, code, 4) && !fast_int(f, &c->nc) && !fast_int(f, &c->cc) &&
+		     !fast_double(f, &c->tt) && !fast_double(f, &c->ct);
 		if (ok)
-			fast_done(f, ref, 0);
+			fast_done(f, ref, 0, false);
 		if (replayed)
 			fast_resume(f, pos, replay);
 		if (!ok)
 			return -1;
 	}
-	if (st->caller_seen[kid] == f->seq + 1) {
-		st->callers[st->caller_pos[kid]] = c; /* a repeated dict key: last value, first place */
-		return 0;
-	}
-	HP_GROW(st->callers, (size_t)st->nr_callers + 1, st->alloc_callers);
-	st->callers[st->nr_callers] = c;
-	st->caller_seen[kid] = f->seq + 1;
-	st->caller_pos[kid] = st->nr_callers;
-	st->nr_callers++;
-	st->entries[ei].nr_callers++;
+	st->nr_callers++; /* repeated keys are merged when the dict ends */
 	return 0;
+}
+
+/*
+ * The callers dict of a pair was read into callers[first ..): merge
+ * repeated keys as a Python dict does (the first place, the last value)
+ * and set the entry's count.  Most dicts hold a few callers and are
+ * compared pair by pair, in cache; long ones go through the per-key marks
+ * (a look at a random place of a big array per caller, which is what this
+ * saves the common case).
+ */
+static void fast_merge_callers(struct fast *f, uint32_t ei, uint32_t first)
+{
+	struct hp_pstats *st = f->st;
+	struct hp_pstats_call *c = st->callers + first;
+	uint32_t n = st->nr_callers - first, kept = 0;
+
+	if (n <= 16) {
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t j = 0;
+
+			while (j < kept && c[j].key != c[i].key)
+				j++;
+			c[j] = c[i];
+			if (j == kept)
+				kept++;
+		}
+	} else {
+		for (uint32_t i = 0; i < n; i++) {
+			struct hp_pstats_mark *m = &st->caller_mark[c[i].key];
+
+			if (m->seen == f->seq + 1) {
+				c[m->pos] = c[i];
+				continue;
+			}
+			m->seen = f->seq + 1;
+			m->pos = kept;
+			c[kept++] = c[i];
+		}
+	}
+	st->nr_callers = first + kept;
+	st->entries[ei].nr_callers = kept;
 }
 
 /* The callers dict of entry ei. */
 static int fast_callers(struct fast *f, uint32_t ei)
 {
-	uint32_t ref, kid;
+	uint32_t ref, kid, first = f->st->nr_callers;
 	int code;
 
 	if (fast_begin(f, &code, &ref))
@@ -730,10 +955,11 @@ static int fast_callers(struct fast *f, uint32_t ei)
 		if (fast_dict_end(f))
 			break;
 		if (fast_key(f, &kid) || !fast_need(f, 1) || (f->p[f->pos] & 0x7f) == '0' ||
-		    fast_caller(f, ei, kid))
+		    fast_caller(f, kid))
 			return -1; /* a key without a value: left to the tree reader */
 	}
-	fast_done(f, ref, 0);
+	fast_merge_callers(f, ei, first);
+	fast_done(f, ref, 0, false);
 	return 0;
 }
 
@@ -759,11 +985,24 @@ static int fast_function(struct fast *f, uint32_t kid)
 	}
 	if (fast_tuple_n(f, code, 5))
 		return -1;
-	ei = st->entry_of_key[kid];
-	if (ei == HP_PSTATS_NONE) {
-		HP_GROW(st->entries, (size_t)st->nr_entries + 1, st->alloc_entries);
+	/* the bits (in cache) spare a look at entry_of_key (a random place
+	 * in a big array) for every function but a repeated one */
+	if (kid / 64 >= f->is_fn_words) {
+		size_t n = f->is_fn_words, want = n ? 2 * n : 64;
+
+		while (want <= kid / 64)
+			want *= 2;
+		f->is_fn = hp_xreallocarray(f->is_fn, want, sizeof(*f->is_fn));
+		memset(f->is_fn + n, 0, (want - n) * sizeof(*f->is_fn));
+		f->is_fn_words = want;
+	}
+	if (f->is_fn[kid / 64] & (uint64_t)1 << (kid % 64)) {
+		ei = st->entry_of_key[kid];
+	} else {
+		hp_pstats_reserve(st, (size_t)st->nr_entries + 1, 0);
 		ei = st->nr_entries++;
 		st->entry_of_key[kid] = ei;
+		f->is_fn[kid / 64] |= (uint64_t)1 << (kid % 64);
 	}
 	e = &st->entries[ei];
 	memset(e, 0, sizeof(*e));
@@ -772,34 +1011,21 @@ static int fast_function(struct fast *f, uint32_t kid)
 	if (fast_int(f, &e->cc) || fast_int(f, &e->nc) || fast_double(f, &e->tt) ||
 	    fast_double(f, &e->ct) || fast_callers(f, ei))
 		return -1;
-	fast_done(f, ref, 0);
+	fast_done(f, ref, 0, false);
 	return 0;
 }
 
-/*
- * Fault in the pages of a fresh array that is about to be filled, in one
- * system call, asking for huge pages where the range holds one: taking the
- * page faults one 4 KiB page at a time cost more than the parsing on the
- * virtual machine the benchmark ran on.  A hint: any failure is harmless.
- */
-static void prefault(void *p, size_t bytes)
-{
-	const uintptr_t page = 4096, huge = 2u << 20;
-	uintptr_t start = ((uintptr_t)p + page - 1) & ~(page - 1);
-	uintptr_t end = ((uintptr_t)p + bytes) & ~(page - 1);
-	uintptr_t hs = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-	uintptr_t he = ((uintptr_t)p + bytes) & ~(huge - 1);
+/* The bytes an array of n elements takes in the block (64-byte aligned,
+ * so that no two arrays share a cache line). */
+#define BLOCK_PART(n, elem) ((((size_t)(n) * sizeof(elem)) + 63) & ~(size_t)63)
 
-	if (end <= start)
-		return;
-#ifdef MADV_HUGEPAGE
-	if (he > hs)
-		(void)madvise((void *)hs, he - hs, MADV_HUGEPAGE);
-#endif
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels refuse it */
-#endif
-	(void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+/* The next n elements of elem bytes of the block at *at. */
+static void *block_carve(char *block, size_t *at, size_t n, size_t elem)
+{
+	void *p = block + *at;
+
+	*at += ((n * elem) + 63) & ~(size_t)63;
+	return p;
 }
 
 /* Build st from data by the fast path; -1 to leave it to the tree reader
@@ -817,23 +1043,48 @@ static int read_fast(struct hp_pstats *st, const uint8_t *data, size_t len)
 	f.len = len;
 	if (len > INT32_MAX)
 		return -1;
-	/* sized for typical dumps (about 150 bytes per function, two callers
-	 * and about one reference per function), so the arrays rarely move */
+	if (st->block || st->entries || st->nr_keys)
+		return -1; /* not a fresh model: the tree reader copes */
+	if (!len || (data[0] & 0x7f) != '{')
+		return -1; /* not a dump at all: nothing to size */
+	/* sized for typical dumps (about 150 bytes per function, two callers,
+	 * about one reference per function, a new string per 200 bytes, names
+	 * a fifth of the bytes), so the arrays rarely move */
 	est = len / 128 + 64;
-	f.alloc_refs = 2 * est;
-	f.refs = hp_xreallocarray(NULL, f.alloc_refs, sizeof(*f.refs));
-	HP_GROW(st->entries, est, st->alloc_entries);
-	grow_keys(st, est);
-	HP_GROW(st->callers, 2 * est, st->alloc_callers);
-	prefault(f.refs, f.alloc_refs * sizeof(*f.refs));
-	prefault(st->entries, est * sizeof(*st->entries));
-	prefault(st->keys, est * sizeof(*st->keys));
-	prefault(st->entry_of_key, est * sizeof(*st->entry_of_key));
-	prefault(st->caller_seen, est * sizeof(*st->caller_seen));
-	prefault(st->caller_pos, est * sizeof(*st->caller_pos));
-	prefault(st->callers, 2 * est * sizeof(*st->callers));
-	hp_u64map_release(&st->key_index);
-	hp_u64map_init(&st->key_index, (uint32_t)(len / 160 + 64));
+	{
+		/* every array in one huge-page block, the biggest last: each
+		 * 2 MiB page costs a fault and zeroing, and separate arrays
+		 * would each start one.  Capacity that is never touched costs
+		 * address space only. */
+		size_t slots = 64, at = 0, size;
+		char *b;
+
+		while (slots < est + est / 3)
+			slots *= 2;
+		size = BLOCK_PART(slots, *st->kslots) + BLOCK_PART(est, *st->keys) +
+		       BLOCK_PART(est, *st->entry_of_key) + BLOCK_PART(est, *st->caller_mark) +
+		       BLOCK_PART(2 * est, *f.refs) + BLOCK_PART(2 * est, *f.ref_off) +
+		       BLOCK_PART(est, *st->entries) + BLOCK_PART(2 * est, *st->callers);
+		b = st->block = hp_xmalloc_big(size, NULL);
+		st->kslots = block_carve(b, &at, slots, sizeof(*st->kslots));
+		memset(st->kslots, 0, slots * sizeof(*st->kslots));
+		st->kslot_mask = (uint32_t)(slots - 1);
+		st->keys = block_carve(b, &at, est, sizeof(*st->keys));
+		st->entry_of_key = block_carve(b, &at, est, sizeof(*st->entry_of_key));
+		st->caller_mark = block_carve(b, &at, est, sizeof(*st->caller_mark));
+		st->alloc_keys = st->alloc_eok = (uint32_t)est;
+		f.refs = block_carve(b, &at, 2 * est, sizeof(*f.refs));
+		f.ref_off = block_carve(b, &at, 2 * est, sizeof(*f.ref_off));
+		f.alloc_refs = 2 * est;
+		f.refs_in_block = true;
+		st->entries = block_carve(b, &at, est, sizeof(*st->entries));
+		st->alloc_entries = (uint32_t)est;
+		st->callers = block_carve(b, &at, 2 * est, sizeof(*st->callers));
+		st->alloc_callers = (uint32_t)(2 * est);
+		st->in_block = IN_BLOCK_KSLOTS | IN_BLOCK_KEYS | IN_BLOCK_EOK | IN_BLOCK_MARK |
+			       IN_BLOCK_ENTRIES | IN_BLOCK_CALLERS;
+	}
+	hp_strtab_reserve(&st->strs, len / 192, len / 4);
 	if (fast_begin(&f, &code, &ref) || code != '{')
 		goto cleanup;
 	for (;; f.seq++) {
@@ -847,7 +1098,11 @@ static int read_fast(struct hp_pstats *st, const uint8_t *data, size_t len)
 	}
 	ret = 0;
 cleanup:
-	free(f.refs);
+	if (!f.refs_in_block) {
+		free(f.refs);
+		free(f.ref_off);
+	}
+	free(f.is_fn);
 	return ret;
 }
 
@@ -874,11 +1129,13 @@ int hp_pstats_read_mem_tree(struct hp_pstats *st, const void *data, size_t len, 
 	}
 	/* size the arrays once: one entry per pair, keys and callers at most
 	 * as many as the items of the dump */
-	HP_GROW(st->entries, (size_t)root->n, st->alloc_entries);
+	hp_pstats_reserve(st, (size_t)root->n, (size_t)root->n * 2);
 	grow_keys(st, (size_t)root->n * 2);
-	HP_GROW(st->callers, (size_t)root->n * 2, st->alloc_callers);
-	hp_u64map_release(&st->key_index);
-	hp_u64map_init(&st->key_index, root->n < (1u << 24) ? root->n : 1u << 24);
+	if (!st->nr_keys) {
+		free_unless(st, IN_BLOCK_KSLOTS, st->kslots);
+		st->in_block &= ~(unsigned)IN_BLOCK_KSLOTS;
+		kslots_alloc(st, root->n < (1u << 24) ? root->n : 1u << 24);
+	}
 	b.vals = m.vals;
 	for (uint32_t i = 0; i < root->n; i++, b.seq++)
 		if (add_function(&b, hp_marshal_item(&m, root, 2 * (size_t)i),
@@ -906,8 +1163,7 @@ int hp_pstats_read_mem(struct hp_pstats *st, const void *data, size_t len, struc
  * Read a whole file (path "-": standard input) into one buffer, at most max
  * bytes.  A regular file's buffer is sized from fstat, one byte more than
  * the file so that the read which finds EOF needs no second buffer: one
- * allocation, faulted in with one system call (prefault), and two read()
- * calls.  The file is read to EOF whatever fstat said: one that grows
+ * allocation (huge pages: core/alloc.h) and two read() calls.  The file is read to EOF whatever fstat said: one that grows
  * meanwhile grows the buffer (doubling, up to max), one that shrinks ends
  * early and its bytes are parsed like any truncated dump (an error message).
  * Mapping the file instead saved a copy but a file truncated while mapped
@@ -940,20 +1196,8 @@ static int slurp(const char *path, size_t max, char **data, size_t *len, struct 
 	}
 	if (alloc > max + 1)
 		alloc = max + 1;
-	if (alloc >= (1u << 20)) {
-		/* 2 MiB-aligned, so the whole buffer can be huge pages: a few
-		 * faults instead of one per 4 KiB page */
-		size_t huge = 2u << 20, rounded = (alloc + huge - 1) & ~(huge - 1);
-		void *p = NULL;
-
-		if (posix_memalign(&p, huge, rounded))
-			hp_oom(rounded);
-		buf = p;
-		alloc = rounded;
-	} else {
-		buf = hp_xmalloc(alloc);
-	}
-	prefault(buf, alloc);
+	/* huge pages when big (a fault per 2 MiB, not per 4 KiB page) */
+	buf = hp_xmalloc_big(alloc, &alloc);
 	for (;;) {
 		ssize_t r;
 
@@ -1009,15 +1253,12 @@ uint32_t hp_pstats_find(const struct hp_pstats *st, const char *file, int64_t li
 {
 	uint32_t fid = hp_strtab_find(&st->strs, file, strlen(file));
 	uint32_t nid = hp_strtab_find(&st->strs, name, strlen(name));
-	uint32_t k;
+	const struct hp_pstats_kslot *slot;
 
-	if (fid == UINT32_MAX || nid == UINT32_MAX)
+	if (fid == UINT32_MAX || nid == UINT32_MAX || !st->kslots)
 		return HP_PSTATS_NONE;
-	k = hp_u64map_get(&st->key_index, ((uint64_t)fid + 1) << 32 | nid);
-	for (; k != UINT32_MAX && k != HP_PSTATS_NONE; k = st->keys[k].next)
-		if (st->keys[k].line == line)
-			return st->entry_of_key[k];
-	return HP_PSTATS_NONE;
+	slot = kslot_find(st, fid, line, nid);
+	return slot->key ? st->entry_of_key[slot->key - 1] : HP_PSTATS_NONE;
 }
 
 void hp_pstats_std_name(const struct hp_pstats *st, uint32_t key, struct hp_buf *out)
@@ -1266,14 +1507,14 @@ void hp_pstats_msort(uint32_t *ids, size_t n, hp_pstats_cmp_fn cmp, const void *
 
 	if (n < 2)
 		return;
-	tmp = hp_xreallocarray(NULL, n, sizeof(*tmp));
+	tmp = hp_xmalloc_big(n * sizeof(*tmp), NULL);
 	merge_pass(ids, tmp, n, cmp, ctx);
 	free(tmp);
 }
 
 uint32_t *hp_pstats_sort(const struct hp_pstats *st, const enum hp_pstats_sort_key *keys, int nkeys)
 {
-	uint32_t *order = hp_xreallocarray(NULL, st->nr_entries ? st->nr_entries : 1, sizeof(*order));
+	uint32_t *order = hp_xmalloc_big(((size_t)st->nr_entries + 1) * sizeof(*order), NULL);
 	struct sort_ctx ctx = { st, keys, nkeys, NULL, NULL };
 	bool need_std = false;
 
@@ -1327,7 +1568,7 @@ uint32_t *hp_pstats_sort_top(const struct hp_pstats *st, const enum hp_pstats_so
 		return hp_pstats_sort(st, keys, nkeys);
 	/* insertion into a sorted window of the best `top`: a report of 20
 	 * rows from 24,000 functions costs about one comparison per entry */
-	order = hp_xreallocarray(NULL, st->nr_entries, sizeof(*order));
+	order = hp_xmalloc_big((size_t)st->nr_entries * sizeof(*order), NULL);
 	for (uint32_t i = 0; i < st->nr_entries; i++) {
 		size_t j;
 
@@ -1340,12 +1581,12 @@ uint32_t *hp_pstats_sort_top(const struct hp_pstats *st, const enum hp_pstats_so
 		}
 		order[j] = i;
 	}
-	taken = hp_xcalloc(st->nr_entries, 1);
+	taken = hp_xcalloc(((size_t)st->nr_entries + 7) / 8, 1); /* a bit per entry */
 	for (size_t j = 0; j < top; j++)
-		taken[order[j]] = 1;
+		taken[order[j] / 8] |= (uint8_t)(1u << (order[j] % 8));
 	rest = top;
 	for (uint32_t i = 0; i < st->nr_entries; i++)
-		if (!taken[i])
+		if (!(taken[i / 8] & (1u << (i % 8))))
 			order[rest++] = i;
 	free(taken);
 	return order;

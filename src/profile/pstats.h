@@ -24,7 +24,10 @@
  *   exactly as pstats does, so printed totals agree to the last digit.
  *
  * Ownership: struct hp_pstats owns everything; hp_pstats_release frees it
- * (call hp_pstats_init again to reuse it).  Orders returned by hp_pstats_sort are owned by
+ * (call hp_pstats_init again to reuse it).  The reader carves its arrays
+ * out of one allocation (block; in_block says which), so code outside
+ * pstats.c must not realloc or free them: grow them with
+ * hp_pstats_reserve.  Orders returned by hp_pstats_sort are owned by
  * the caller.
  */
 #ifndef HP_PROFILE_PSTATS_H
@@ -37,7 +40,6 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/strtab.h"
-#include "core/u64map.h"
 
 #define HP_PSTATS_NONE UINT32_MAX
 
@@ -45,7 +47,21 @@ struct hp_pstats_key {
 	uint32_t file;  /* string id */
 	uint32_t name;  /* string id */
 	int64_t line;
-	uint32_t next;  /* next key with the same file and name, or HP_PSTATS_NONE */
+};
+
+/* A slot of the key index: the whole identity, so a lookup reads one slot
+ * (line is the key's line when it fits 32 bits, else INT32_MIN and the
+ * key's own line decides). */
+struct hp_pstats_kslot {
+	uint32_t file, name;
+	int32_t line;
+	uint32_t key;   /* key id + 1; 0 = empty */
+};
+
+/* Per key id, while a dict of callers is read: the pair's sequence number
+ * + 1 when the key was seen in it, and the caller's index. */
+struct hp_pstats_mark {
+	uint32_t seen, pos;
 };
 
 struct hp_pstats_call {
@@ -64,7 +80,8 @@ struct hp_pstats_entry {
 
 struct hp_pstats {
 	struct hp_strtab strs;
-	struct hp_u64map key_index;     /* (file + 1) << 32 | name -> first key id */
+	struct hp_pstats_kslot *kslots; /* the key index: open addressing on (file, line, name) */
+	uint32_t kslot_mask;            /* slots - 1 (a power of two); at most 3/4 are used */
 	struct hp_pstats_key *keys;
 	uint32_t nr_keys, alloc_keys;
 	uint32_t *entry_of_key;         /* by key id, HP_PSTATS_NONE if not a function */
@@ -73,9 +90,10 @@ struct hp_pstats {
 	uint32_t nr_entries, alloc_entries;
 	struct hp_pstats_call *callers;
 	uint32_t nr_callers, alloc_callers;
-	/* duplicate callers of the dict pair being read: by key id, the pair's
-	 * sequence number + 1 when seen in it, and the caller's index */
-	uint32_t *caller_seen, *caller_pos;
+	struct hp_pstats_mark *caller_mark; /* by key id: duplicate callers of the pair being read */
+
+	void *block;         /* one allocation holding the reader's arrays (huge pages), or NULL */
+	unsigned in_block;   /* which arrays point into block (bits private to pstats.c) */
 
 	int64_t total_calls, prim_calls;
 	double total_tt;
@@ -100,6 +118,9 @@ int hp_pstats_read_mem_tree(struct hp_pstats *st, const void *data, size_t len, 
  * "cannot read 'path': ".  max bounds the file size (0 = 1 GiB). */
 int hp_pstats_read_file(struct hp_pstats *st, const char *path, size_t max, struct hp_err *err);
 
+/* Room for at least entries entries and callers callers in all (for
+ * builders other than the reader, e.g. profile/pstats_write.h). */
+void hp_pstats_reserve(struct hp_pstats *st, size_t entries, size_t callers);
 /* The key id of (file, line, name), added when new (for builders other
  * than the reader, e.g. profile/pstats_write.h). */
 uint32_t hp_pstats_key(struct hp_pstats *st, const char *file, size_t flen, int64_t line,

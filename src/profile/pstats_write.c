@@ -158,8 +158,7 @@ static void fill(struct hp_pstats *st, const struct conv *c)
 		first[i + 2] += first[i + 1];
 	for (uint32_t i = 0; i < c->nr_edges; i++)
 		order[first[c->edges[i].callee + 1]++] = i;
-	HP_GROW(st->entries, (size_t)c->nr_fns, st->alloc_entries);
-	HP_GROW(st->callers, (size_t)c->nr_edges, st->alloc_callers);
+	hp_pstats_reserve(st, (size_t)c->nr_fns, (size_t)c->nr_edges);
 	for (uint32_t i = 0; i < c->nr_fns; i++) {
 		const struct fn *f = &c->fns[i];
 		struct hp_pstats_entry *e;

@@ -33,6 +33,25 @@ Test(buf, shortest_double)
 	hp_buf_add_double(&b, 1.0 / 3);
 	cr_assert_str_eq(b.data, "0.1 0.3333333333333333");
 	hp_buf_release(&b);
+	/* integers stay integers; 16 and 17 digits where needed; subnormals
+	 * shortest too; every form reads back as the value */
+	{
+		static const struct { double v; const char *s; } cases[] = {
+			{ 70, "70" }, { 100, "100" }, { 2.5, "2.5" }, { 1e-5, "1e-05" },
+			{ 0.30000000000000004, "0.30000000000000004" },
+			{ 123456789012345678.0, "1.2345678901234568e+17" },
+			{ 5e-324, "5e-324" }, { 1.7976931348623157e308, "1.7976931348623157e+308" },
+		};
+
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			struct hp_buf c = HP_BUF_INIT;
+
+			hp_buf_add_double(&c, cases[i].v);
+			cr_assert_str_eq(c.data, cases[i].s);
+			cr_assert_eq(strtod(c.data, NULL), cases[i].v);
+			hp_buf_release(&c);
+		}
+	}
 }
 
 Test(buf, xml_escapes_everything_hostile)
@@ -80,6 +99,63 @@ Test(strtab, interns_once_and_keeps_bytes)
 	cr_assert_str_eq(hp_strtab_str(&t, 3 + 99999), "s99999");
 	cr_assert_eq(hp_strtab_intern(&t, "foo", 3), a);
 	hp_strtab_release(&t);
+}
+
+Test(strtab, reserve_then_outgrow)
+{
+	/* a fresh table's reservation is one block; interning past it moves
+	 * the index, the by-id array and the bytes out, a reservation on a
+	 * table in use grows it in place; strings and ids survive all that */
+	static const struct { size_t nr, bytes, first, more; } cases[] = {
+		{ 10000, 60000, 0, 50000 },   /* index and bytes outgrown */
+		{ 20000, 1000, 0, 30000 },    /* bytes outgrown first, then the rest */
+		{ 100, 100, 0, 20000 },       /* too small for a block */
+		{ 50000, 500000, 3000, 60000 }, /* reserved on a table in use */
+	};
+
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct hp_strtab t;
+		char s[48];
+		const char *big = NULL;
+		uint32_t big_id = 0;
+
+		hp_strtab_init(&t);
+		for (uint32_t i = 0; i < cases[k].first; i++)
+			hp_strtab_intern(&t, s, (size_t)snprintf(s, sizeof(s), "early-%u", i));
+		hp_strtab_reserve(&t, cases[k].nr, cases[k].bytes);
+		for (uint32_t i = 0; i < cases[k].more; i++) {
+			int n = snprintf(s, sizeof(s), "name-%u-%s", i, i % 3 ? "x" : "a longer one");
+
+			cr_assert_eq(hp_strtab_intern(&t, s, (size_t)n), cases[k].first + i + 1);
+			if (i == cases[k].more / 2) {
+				/* a string longer than a chunk gets one of its own */
+				static char huge[3 << 20];
+
+				memset(huge, 'h', sizeof(huge));
+				big_id = hp_strtab_intern(&t, huge, sizeof(huge));
+				big = hp_strtab_str(&t, big_id);
+				i++; /* the id this iteration would have had went to it */
+			}
+		}
+		for (uint32_t i = 0; i < cases[k].more; i++) {
+			int n = snprintf(s, sizeof(s), "name-%u-%s", i, i % 3 ? "x" : "a longer one");
+			uint32_t id = hp_strtab_find(&t, s, (size_t)n);
+
+			if (i == cases[k].more / 2 + 1) {
+				cr_assert_eq(id, UINT32_MAX);
+				continue;
+			}
+			cr_assert_eq(id, cases[k].first + i + 1, "case %zu, string %u", k, i);
+			cr_assert_eq(hp_strtab_len(&t, id), (uint32_t)n);
+			cr_assert_str_eq(hp_strtab_str(&t, id), s);
+		}
+		for (uint32_t i = 0; i < cases[k].first; i++)
+			cr_assert_eq(hp_strtab_find(&t, s, (size_t)snprintf(s, sizeof(s), "early-%u", i)), i + 1);
+		cr_assert_eq(hp_strtab_find(&t, "", 0), 0);
+		cr_assert_eq(hp_strtab_str(&t, big_id), big);
+		cr_assert_eq(hp_strtab_len(&t, big_id), 3u << 20);
+		hp_strtab_release(&t);
+	}
 }
 
 Test(u64map, put_get_many)

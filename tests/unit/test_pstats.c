@@ -435,3 +435,150 @@ Test(pstats, direct_reader_agrees)
 		agree_ctx = "";
 	}
 }
+
+/* ---- generated dumps big enough for the readers' sized arrays ---- */
+
+static uint32_t gen_refs; /* FLAG_REF objects written so far */
+
+static void g_ref(uint32_t idx)
+{
+	hp_buf_addch(&in, 'r');
+	for (int k = 0; k < 4; k++)
+		hp_buf_addch(&in, (char)(idx >> (8 * k)));
+}
+
+/* A line number as 'i' or, beyond 32 bits, as an 'l' of 3 digits. */
+static void g_line(int64_t line)
+{
+	uint64_t m = (uint64_t)(line < 0 ? -line : line);
+
+	if (line >= INT32_MIN && line <= INT32_MAX) {
+		w_i32((int32_t)line);
+		return;
+	}
+	w_raw(line < 0 ? "l\xfd\xff\xff\xff" : "l\x03\x00\x00\x00", 5);
+	for (int k = 0; k < 3; k++, m >>= 15) {
+		hp_buf_addch(&in, (char)(m & 0xff));
+		hp_buf_addch(&in, (char)((m >> 8) & 0x7f));
+	}
+}
+
+/* A key tuple; flagged (referable) when *ref is not NULL, which then gets
+ * its ref index.  The file name is written once, flagged, and referred
+ * back to after (file_ref[f], 0 = not yet). */
+static void g_key(uint32_t *file_ref, uint32_t f, int64_t line, const char *name, uint32_t *ref)
+{
+	char file[32];
+
+	if (ref) {
+		hp_buf_add(&in, "\xa9\x03", 2);
+		*ref = gen_refs++;
+	} else {
+		hp_buf_add(&in, ")\x03", 2);
+	}
+	if (file_ref[f]) {
+		g_ref(file_ref[f] - 1);
+	} else {
+		snprintf(file, sizeof(file), "/src/mod%u.py", f);
+		hp_buf_addch(&in, (char)('z' | 0x80));
+		hp_buf_addch(&in, (char)strlen(file));
+		hp_buf_adds(&in, file);
+		file_ref[f] = ++gen_refs;
+	}
+	g_line(line);
+	w_str(name);
+}
+
+/* (nc, cc, tt, ct) of a caller, with small ints as cProfile shares them */
+static void g_call(int i)
+{
+	hp_buf_add(&in, ")\x04", 2);
+	w_i32(i % 5 + 1);
+	w_i32(i % 3);
+	w_f64(i * 0.001);
+	w_f64(i * 0.002);
+}
+
+/*
+ * nfn functions over 97 files; every key flagged.  Each function has
+ * `callers` callers chosen among the earlier functions (by reference; in
+ * `dup` of the dicts one caller repeats, so the dict keeps its first place
+ * and last value), and every third one a caller known only as a caller (a
+ * literal key tuple, flagged every other time).  Lines beyond 32 bits,
+ * and INT32_MIN, now and then.
+ */
+static void gen_sample(uint32_t nfn, uint32_t callers, uint32_t dup)
+{
+	uint32_t file_ref[97] = { 0 }, *key_ref = calloc(nfn, sizeof(uint32_t)), spare;
+	char name[32];
+
+	cr_assert(key_ref);
+	gen_refs = 0;
+	hp_buf_reset(&in);
+	hp_buf_addch(&in, '{');
+	for (uint32_t i = 0; i < nfn; i++) {
+		int64_t line = i % 7 == 3 ? ((int64_t)1 << 40) + i : i % 11 == 5 ? INT32_MIN : (int64_t)i % 500;
+
+		snprintf(name, sizeof(name), "f%u", i % 3000);
+		g_key(file_ref, i % 97, line, name, &key_ref[i]);
+		hp_buf_add(&in, ")\x05", 2);
+		w_i32((int32_t)(i % 4));
+		w_i32((int32_t)(i % 6));
+		w_f64(i * 0.5);
+		w_f64(i * 1.5);
+		hp_buf_addch(&in, '{');
+		for (uint32_t c = 0; i && c < callers; c++) {
+			g_ref(key_ref[(i * 7 + c * 13) % i]);
+			g_call((int)(i + c));
+			if (dup && i % dup == 0 && c == callers / 2) {
+				g_ref(key_ref[(i * 7) % i]); /* the first caller again */
+				g_call((int)i + 1000);
+			}
+		}
+		if (i % 3 == 0) {
+			snprintf(name, sizeof(name), "caller%u", i % 5000);
+			g_key(file_ref, (i + 1) % 97, i % 7 == 0 ? -((int64_t)1 << 41) : (int64_t)i % 900, name,
+			      i % 2 ? &spare : NULL);
+			g_call((int)i);
+		}
+		w_end();
+	}
+	w_end();
+	free(key_ref);
+}
+
+Test(pstats, generated_dumps_agree)
+{
+	/* wide: long callers dicts with repeats (merged through the per-key
+	 * marks) and short ones (merged pair by pair); dense: more keys,
+	 * references and callers per byte than the reader sizes for, so its
+	 * arrays grow out of their block; both past the size where the
+	 * string table is reserved in one block */
+	static const struct { uint32_t nfn, callers, dup; } g[] = {
+		{ 6000, 24, 5 }, { 20000, 3, 4 }, { 40000, 0, 0 }, { 9000, 40, 2 },
+	};
+
+	for (size_t k = 0; k < sizeof(g) / sizeof(g[0]); k++) {
+		struct hp_pstats t;
+
+		gen_sample(g[k].nfn, g[k].callers, g[k].dup);
+		cr_assert_gt(in.len, 786432, "sample %zu is only %zu bytes", k, in.len);
+		agree(in.len);
+		hp_pstats_init(&t);
+		cr_assert_eq(hp_pstats_read_mem(&t, in.data, in.len, &err), 0, "%s", err.msg);
+		cr_assert_eq(t.nr_entries, g[k].nfn);
+		for (uint32_t i = 0; i < t.nr_entries; i++) {
+			const struct hp_pstats_entry *e = &t.entries[i];
+			const struct hp_pstats_key *key = &t.keys[e->key];
+
+			cr_assert_eq(hp_pstats_find(&t, hp_pstats_str(&t, key->file), key->line,
+						    hp_pstats_str(&t, key->name)), i);
+			/* no repeated caller survives */
+			for (uint32_t a = 0; a < e->nr_callers; a++)
+				for (uint32_t b = a + 1; b < e->nr_callers; b++)
+					cr_assert_neq(t.callers[e->first_caller + a].key,
+						      t.callers[e->first_caller + b].key);
+		}
+		hp_pstats_release(&t);
+	}
+}
