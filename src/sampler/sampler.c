@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -16,6 +17,7 @@
 #include "core/buf.h"
 #include "sampler/proc.h"
 #include "sampler/pyproc.h"
+#include "stats/stats.h"
 
 extern char **environ;
 
@@ -408,6 +410,7 @@ int hp_sampler_run(struct hp_sampler *s, struct hp_err *err)
 	const int64_t period = (int64_t)(1e9 / (s->opts.rate > 0 ? s->opts.rate : 100));
 	struct timespec next;
 	double last_discover, last_progress = 0, last_cpu = 0, now;
+	struct hp_rng rng;
 
 	(void)err;
 	c->s = s;
@@ -415,6 +418,10 @@ int hp_sampler_run(struct hp_sampler *s, struct hp_err *err)
 		s->start_mono = hp_monotonic();
 	last_discover = s->start_mono;
 	clock_gettime(CLOCK_MONOTONIC, &next);
+	hp_rng_seed(&rng, (unsigned long long)next.tv_nsec ^ ((unsigned long long)getpid() << 32));
+	/* wake on time: the default 50 us timer slack is half a period at
+	 * 10 kHz (a hint; failure is harmless) */
+	(void)prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
 	for (;;) {
 		struct timespec ts;
 		int64_t late;
@@ -480,9 +487,22 @@ int hp_sampler_run(struct hp_sampler *s, struct hp_err *err)
 			}
 			continue;
 		}
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
-			if (s->stop && *s->stop)
-				break;
+		/* each tick at a random point of the first half of its period:
+		 * a program whose loop runs in step with the rate is not always
+		 * caught at the same phase, which would skew its shares
+		 * (aliasing); the second half stays free for a late wake-up */
+		{
+			struct timespec wake = next;
+
+			wake.tv_nsec += (long)hp_rng_below(&rng, (size_t)period);
+			while (wake.tv_nsec >= 1000000000L) {
+				wake.tv_nsec -= 1000000000L;
+				wake.tv_sec++;
+			}
+			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &wake, NULL) == EINTR)
+				if (s->stop && *s->stop)
+					break;
+		}
 	}
 	s->stats.elapsed = hp_monotonic() - s->start_mono;
 	if (s->progress)

@@ -54,14 +54,15 @@ print("top 5 by self:", top5)
 exact = [f for f in top5 if f[1] in ("statistics.py", "fractions.py")]
 # Shares measured on this example (1 kHz, live and with the target stopped
 # for every sample): zscore 77-80 %, stdev 50-57 %, engine.run 86-92 %,
-# sma 2-3 % self (10th-12th by self time).  The floors sit well below, for
+# sma 2-3 % self (10th-15th by self time).  The floors sit well below, for
 # a 500 Hz run of about a thousand samples.
 assert len(exact) >= 3, "statistics/fractions should dominate the top 5: %s" % top5
 total = {r["function"]: float(r["total_percent"]) for r in rows}
 assert total.get("zscore", 0) > 65, "zscore total %.1f%%" % total.get("zscore", 0)
 assert total.get("stdev", 0) > 40, "stdev total %.1f%%" % total.get("stdev", 0)
-top15 = [r["function"] for r in by_self[:15]]
-assert "sma" in top15, "sma not among the 15 hottest: %s" % top15
+# sma is one of many functions at 2-3 %: its rank moves, its share does not
+sma = {r["function"]: float(r["self_percent"]) for r in rows}.get("sma", 0)
+assert sma >= 0.5, "sma self %.2f%% (2-3%% expected)" % sma
 # the engine is the frame everything runs under
 assert total.get("run", 0) > 75, "engine.run total %.1f%%" % total.get("run", 0)
 PY
