@@ -935,6 +935,21 @@ static void md_overall(struct hp_buf *out, const struct hp_compare *c)
 		md_change(out, c->base_weight, c->new_weight, c->unit, 0);
 }
 
+/* One profiler's comparison: its section of the report and its cell of the
+ * summary table. */
+static void md_compared(struct hp_buf *sec, struct hp_buf *row, const struct hp_compare *c,
+			const char *title)
+{
+	hp_buf_addf(sec, "\n### %s\n\n**overall:** ", title);
+	md_overall(sec, c);
+	hp_buf_addch(sec, '\n');
+	md_rows(sec, c, HP_CMP_REGRESSIONS, "top regressions (self share grew)");
+	md_rows(sec, c, HP_CMP_IMPROVEMENTS, "top improvements (self share shrank)");
+	hp_buf_adds(row, " ");
+	md_overall(row, c);
+	hp_buf_adds(row, " |");
+}
+
 /* One scenario's section of the report; its row of the summary table goes
  * to row.  Missing baseline files are noted, not errors. */
 static void compare_scenario(const char *base, const char *out_dir, const struct hp_scenario *sc,
@@ -967,14 +982,7 @@ static void compare_scenario(const char *base, const char *out_dir, const struct
 		hp_compare_init(&c);
 		if (load_sampled(base, sc->name, &pa_) == 0 && load_sampled(out_dir, sc->name, &pb_) == 0) {
 			hp_compare_profiles(&c, &pa_, &pb_, 0, 0);
-			hp_buf_adds(sec, "\n### Sampling\n\n**overall:** ");
-			md_overall(sec, &c);
-			hp_buf_addch(sec, '\n');
-			md_rows(sec, &c, HP_CMP_REGRESSIONS, "top regressions (self share grew)");
-			md_rows(sec, &c, HP_CMP_IMPROVEMENTS, "top improvements (self share shrank)");
-			hp_buf_adds(row, " ");
-			md_overall(row, &c);
-			hp_buf_adds(row, " |");
+			md_compared(sec, row, &c, "Sampling");
 		} else {
 			hp_buf_adds(sec, "\nThe sampled profiles could not be read.\n");
 			hp_buf_adds(row, " unreadable |");
@@ -1000,14 +1008,7 @@ static void compare_scenario(const char *base, const char *out_dir, const struct
 		if (hp_pstats_read_file(&sa, a.data, 0, &err) == 0 &&
 		    hp_pstats_read_file(&sb, b.data, 0, &err) == 0) {
 			hp_compare_pstats(&c, &sa, &sb);
-			hp_buf_adds(sec, "\n### cProfile\n\n**overall:** ");
-			md_overall(sec, &c);
-			hp_buf_addch(sec, '\n');
-			md_rows(sec, &c, HP_CMP_REGRESSIONS, "top regressions (self share grew)");
-			md_rows(sec, &c, HP_CMP_IMPROVEMENTS, "top improvements (self share shrank)");
-			hp_buf_adds(row, " ");
-			md_overall(row, &c);
-			hp_buf_adds(row, " |");
+			md_compared(sec, row, &c, "cProfile");
 		} else {
 			hp_buf_adds(sec, "\nThe .pstats files could not be read: ");
 			hp_buf_add_markdown(sec, err.msg);
