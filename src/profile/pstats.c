@@ -518,6 +518,16 @@ static uint32_t fast_register(struct fast *f, size_t off, int code)
 	return (uint32_t)f->nr_refs++;
 }
 
+/* The index of the reference ('r', 4 bytes) at f->pos: present and within
+ * the ref table, or -1. */
+FAST_INLINE int fast_ref_index(const struct fast *f, uint32_t *idx)
+{
+	if (!fast_need(f, 5))
+		return -1;
+	*idx = fast_u32(f->p + f->pos + 1);
+	return *idx < f->nr_refs ? 0 : -1;
+}
+
 /*
  * Start an object at f->pos: *code gets its type code (without FLAG_REF).
  * For 'r', *ref gets the index named (checked: present and finished) and
@@ -538,10 +548,7 @@ FAST_INLINE int fast_begin(struct fast *f, int *code, uint32_t *ref)
 	if (c == 'r') {
 		uint32_t idx;
 
-		if (!fast_need(f, 5))
-			return -1;
-		idx = fast_u32(f->p + f->pos + 1);
-		if (idx >= f->nr_refs || !f->refs[idx].done)
+		if (fast_ref_index(f, &idx) || !f->refs[idx].done)
 			return -1;
 		f->pos += 5;
 		*ref = idx;
@@ -848,10 +855,7 @@ static int fast_caller(struct fast *f, uint32_t kid)
 		/* peek at what is referenced: a count or a tuple */
 		uint32_t idx;
 
-		if (!fast_need(f, 5))
-			return -1;
-		idx = fast_u32(f->p + f->pos + 1);
-		if (idx >= f->nr_refs)
+		if (fast_ref_index(f, &idx))
 			return -1;
 		code = f->refs[idx].code;
 	}
