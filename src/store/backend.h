@@ -58,6 +58,13 @@ struct hp_store_row {
 int hp_store_sqlite_open(const char *path, struct hp_store *s, struct hp_err *err);
 int hp_store_pg_open(const char *url, struct hp_store *s, struct hp_err *err);
 
+/* Bring a store at schema `version` to HP_STORE_SCHEMA_VERSION: each of
+ * migrations[version..] run with exec(conn, sql, err), then recorded in
+ * hp_schema; a newer version is refused.  The caller holds the
+ * transaction.  Shared by both backends. */
+int hp_store_migrate(void *conn, int (*exec)(void *conn, const char *sql, struct hp_err *err),
+		     const char *const *migrations, int version, struct hp_err *err);
+
 /* Build the SELECT for f into sql, params into p (at most 8). */
 void hp_store_build_query(const struct hp_store_filter *f, struct hp_buf *sql,
 			  struct hp_store_param *p, size_t *np);

@@ -178,6 +178,12 @@ static int exec(PGconn *c, const char *sql, struct hp_err *err)
 	return ret;
 }
 
+/* exec for hp_store_migrate */
+static int exec_any(void *conn, const char *sql, struct hp_err *err)
+{
+	return exec(conn, sql, err);
+}
+
 static void quiet_notices(void *arg, const char *msg)
 {
 	(void)arg;
@@ -200,22 +206,8 @@ static int migrate(PGconn *c, struct hp_err *err)
 		goto cleanup;
 	}
 	version = atoi(pq.PQgetvalue(r, 0, 0));
-	if (version > (int)NR_MIGRATIONS) {
-		hp_err_set(err, "schema version %d is newer than this hotpath knows (%d)", version,
-			   (int)NR_MIGRATIONS);
+	if (hp_store_migrate(c, exec_any, migrations, version, err))
 		goto cleanup;
-	}
-	for (int v = version; v < (int)NR_MIGRATIONS; v++) {
-		char sql[80];
-
-		if (exec(c, migrations[v], err)) {
-			hp_err_prefix(err, "migration %d", v + 1);
-			goto cleanup;
-		}
-		snprintf(sql, sizeof(sql), "INSERT INTO hp_schema(version) VALUES (%d)", v + 1);
-		if (exec(c, sql, err))
-			goto cleanup;
-	}
 	if (exec(c, "COMMIT", err))
 		goto cleanup;
 	ret = 0;

@@ -116,6 +116,12 @@ static int exec(sqlite3 *db, const char *sql, struct hp_err *err)
 	return 0;
 }
 
+/* exec for hp_store_migrate */
+static int exec_any(void *conn, const char *sql, struct hp_err *err)
+{
+	return exec(conn, sql, err);
+}
+
 static int migrate(sqlite3 *db, struct hp_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -135,22 +141,8 @@ static int migrate(sqlite3 *db, struct hp_err *err)
 	version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	st = NULL;
-	if (version > (int)NR_MIGRATIONS) {
-		hp_err_set(err, "schema version %d is newer than this hotpath knows (%d)", version,
-			   (int)NR_MIGRATIONS);
+	if (hp_store_migrate(db, exec_any, migrations, version, err))
 		goto cleanup;
-	}
-	for (int v = version; v < (int)NR_MIGRATIONS; v++) {
-		char sql[80];
-
-		if (exec(db, migrations[v], err)) {
-			hp_err_prefix(err, "migration %d", v + 1);
-			goto cleanup;
-		}
-		snprintf(sql, sizeof(sql), "INSERT INTO hp_schema(version) VALUES (%d)", v + 1);
-		if (exec(db, sql, err))
-			goto cleanup;
-	}
 	if (exec(db, "COMMIT", err))
 		goto cleanup;
 	ret = 0;

@@ -187,6 +187,28 @@ static void add_run_filters(const struct hp_store_filter *f, const char *r, stru
 	}
 }
 
+int hp_store_migrate(void *conn, int (*exec)(void *conn, const char *sql, struct hp_err *err),
+		     const char *const *migrations, int version, struct hp_err *err)
+{
+	if (version > HP_STORE_SCHEMA_VERSION) {
+		hp_err_set(err, "schema version %d is newer than this hotpath knows (%d)", version,
+			   HP_STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	for (int v = version; v < HP_STORE_SCHEMA_VERSION; v++) {
+		char sql[80];
+
+		if (exec(conn, migrations[v], err)) {
+			hp_err_prefix(err, "migration %d", v + 1);
+			return -1;
+		}
+		snprintf(sql, sizeof(sql), "INSERT INTO hp_schema(version) VALUES (%d)", v + 1);
+		if (exec(conn, sql, err))
+			return -1;
+	}
+	return 0;
+}
+
 /* At most 8 parameters: the metric twice, five run filters, the limit. */
 void hp_store_build_query(const struct hp_store_filter *f, struct hp_buf *sql,
 			  struct hp_store_param *p, size_t *np)
