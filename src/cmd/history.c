@@ -68,19 +68,20 @@ static void short_sha(const struct hp_store_run *r, char *buf, size_t len)
 	snprintf(buf, len, "%.*s%s", 7, *r->sha ? r->sha : "-", r->dirty ? "+" : "");
 }
 
+/* A CSV field from the store: invalid UTF-8 cleaned, then quoted as
+ * hp_buf_add_csv does (a copy only when quoting is needed). */
 static void csv_field(struct hp_buf *b, const char *s)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
-		hp_buf_add_utf8_clean(b, s, strlen(s));
+	size_t start = b->len;
+	char *clean;
+
+	hp_buf_add_utf8_clean(b, s, strlen(s));
+	if (!strpbrk(b->data + start, ",\"\r\n"))
 		return;
-	}
-	hp_buf_addch(b, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			hp_buf_addch(b, '"');
-		hp_buf_addch(b, *s);
-	}
-	hp_buf_addch(b, '"');
+	clean = hp_xstrdup(b->data + start);
+	hp_buf_truncate(b, start);
+	hp_buf_add_csv(b, clean);
+	free(clean);
 }
 
 static void csv_double(struct hp_buf *b, double v)
