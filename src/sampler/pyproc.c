@@ -1180,6 +1180,15 @@ static int walk_chain(struct hp_pyproc *pp, const struct walk *w, uint64_t frame
 		else
 			(*out)[n].index = (int64_t)((instr - code - l->co_code_adaptive) / 2);
 		n++;
+		/* a frame that has not started calls nobody: the frames above it
+		 * are dead slots (churn: it was on top; else the walk tore) */
+		if (n > 1 && (*out)[n - 1].index < 0) {
+			if (!w->churn)
+				return -1;
+			(*out)[0] = (*out)[n - 1];
+			(*out)[0].resumer = false;
+			n = 1;
+		}
 	}
 	return n;
 }
