@@ -121,6 +121,13 @@ int hp_pylayout_from_debug(const void *data, size_t len, struct hp_pylayout *l,
 		return hp_err_set(err, "_Py_DebugOffsets: an offset lies outside its struct");
 	size = get_u64(d, D_TS_SIZE);
 	l->tstate_size = (uint32_t)(size > 4096 ? 4096 : size);
+	/* only the first 4 KiB of a thread state are read: the fields used
+	 * must lie there */
+	if (l->tstate_next + 8 > l->tstate_size || l->tstate_interp + 8 > l->tstate_size ||
+	    l->tstate_current_frame + 8 > l->tstate_size ||
+	    l->tstate_thread_id + 8 > l->tstate_size ||
+	    l->tstate_native_thread_id + 8 > l->tstate_size)
+		return hp_err_set(err, "_Py_DebugOffsets: a thread state field lies past 4 KiB");
 	size = get_u64(d, D_FR_SIZE);
 	if (size > 512)
 		return hp_err_set(err, "_Py_DebugOffsets: implausible frame size %llu",
