@@ -20,6 +20,17 @@
 	 X(w, 76) | X(w, 77) | X(w, 78) | X(w, 79) | X(w, 80) | X(w, 81) | X(w, 113) | \
 	 X(w, 121) | X(w, 127) | X(w, 141) | X(w, 143) | X(w, 142) | X(w, 92) | \
 	 X(w, 177) | X(w, 178) | X(w, 179) | X(w, 180) | X(w, 162) | X(w, 163) | X(w, 118))
+/* Instructions that push a Python frame inline, leaving their frame
+ * waiting (stacktop >= 0) on their last inline cache entry (4 for both in
+ * 3.11): CALL 171 (+ CALL_ADAPTIVE 22, CALL_PY_EXACT_ARGS 23,
+ * CALL_PY_WITH_DEFAULTS 24) and BINARY_SUBSCR 25 (+ 17-21, of which
+ * BINARY_SUBSCR_GETITEM calls __getitem__); whole families, since
+ * specialisation rewrites an instruction within its family at any time.
+ * Checked against dis and opcode._inline_cache_entries by
+ * tests/unit/test_sampler_layout.c. */
+#define INLINE_CALL_OPS_311(X, w) \
+	(X(w, 171) | X(w, 22) | X(w, 23) | X(w, 24) | X(w, 25) | X(w, 17) | X(w, 18) | \
+	 X(w, 19) | X(w, 20) | X(w, 21))
 #define OPBIT(w, op) (((op) >> 6) == (w) ? UINT64_C(1) << ((op) & 63) : UINT64_C(0))
 
 const struct hp_pylayout hp_pylayout_311 = {
@@ -37,6 +48,9 @@ const struct hp_pylayout hp_pylayout_311 = {
 	.instr_is_current = false, .owner_cstack = -1, .code_tag_mask = 0,
 	.resume_ops = { RESUME_OPS_311(OPBIT, 0), RESUME_OPS_311(OPBIT, 1),
 			RESUME_OPS_311(OPBIT, 2), RESUME_OPS_311(OPBIT, 3) },
+	.inline_call_ops = { INLINE_CALL_OPS_311(OPBIT, 0), INLINE_CALL_OPS_311(OPBIT, 1),
+			     INLINE_CALL_OPS_311(OPBIT, 2), INLINE_CALL_OPS_311(OPBIT, 3) },
+	.inline_call_caches = 4,
 	.code_size = 192,
 	.co_firstlineno = 72, .co_filename = 112, .co_name = 120, .co_qualname = 128,
 	.co_linetable = 136, .co_code_adaptive = 184,

@@ -74,6 +74,12 @@ struct hp_pylayout {
 					    forms included) a frame can stand on
 					    while a generator it resumed runs;
 					    all 0 = do not check */
+	uint64_t inline_call_ops[4];     /* 3.11: 256-bit set: instructions that
+					    push a Python frame inline (CALL,
+					    BINARY_SUBSCR, specialised forms);
+					    all 0 = do not check */
+	uint32_t inline_call_caches;     /* 3.11: their inline cache entries: a
+					    caller waits on the last one */
 	/* PyCodeObject */
 	uint32_t code_size;              /* bytes to read for one code header */
 	uint32_t co_firstlineno, co_filename, co_name, co_qualname, co_linetable;

@@ -23,6 +23,7 @@
 #define MAX_CODES 200000
 #define MAX_SNAPS 32
 #define CODE_HDR_MAX 512
+#define CALL_SITES 4        /* call-site answers cached per code object */
 
 struct hp_pycode {
 	uint64_t addr;
@@ -33,6 +34,11 @@ struct hp_pycode {
 	int32_t firstlineno;
 	uint32_t framesize;     /* bytes it takes on the data stack, 0 = unknown */
 	bool makes_gen;         /* a generator/coroutine function's code */
+	/* 3.11: instruction indexes known to stand (1) or not (2) on an
+	 * inline call site (see inline_call_site), round robin */
+	uint32_t site_idx[CALL_SITES];
+	uint8_t site_state[CALL_SITES];
+	uint8_t site_next;
 	/* resolved */
 	char *qualname, *filename;
 	uint8_t *linetable;
@@ -530,6 +536,7 @@ static int code_fill(struct hp_pyproc *pp, struct hp_pycode *c, const unsigned c
 	c->linetable_p = rd64(h, l->co_linetable);
 	c->firstlineno = rd32(h, l->co_firstlineno);
 	c->framesize = 0;
+	memset(c->site_state, 0, sizeof(c->site_state));
 	/* CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR */
 	c->makes_gen = l->co_flags && (rd32(h, l->co_flags) & 0x2a0) != 0;
 	if (l->co_stacksize && l->co_nlocalsplus) {
@@ -558,17 +565,72 @@ bad:
 	return -1;
 }
 
-/* The resolved cache entry of the code object at addr, or NULL. */
-static const struct hp_pycode *code_find(const struct hp_pyproc *pp, uint64_t addr)
+/* Index + 1 of the resolved cache entry of the code object at addr, or 0. */
+static uint32_t code_index(const struct hp_pyproc *pp, uint64_t addr)
 {
 	uint32_t s;
 
 	if (!pp->slots)
-		return NULL;
+		return 0;
 	s = slot_of(pp, addr);
 	if (!pp->slots[s] || !pp->codes[pp->slots[s] - 1].qualname)
-		return NULL;
-	return &pp->codes[pp->slots[s] - 1];
+		return 0;
+	return pp->slots[s];
+}
+
+/* The resolved cache entry of the code object at addr, or NULL. */
+static const struct hp_pycode *code_find(const struct hp_pyproc *pp, uint64_t addr)
+{
+	uint32_t i = code_index(pp, addr);
+
+	return i ? &pp->codes[i - 1] : NULL;
+}
+
+static bool op_in(const uint64_t set[4], unsigned op)
+{
+	return (set[(op >> 6) & 3] >> (op & 63)) & 1;
+}
+
+/* 3.11: does a frame of `code` standing on instruction `index` wait on an
+ * inline call?  A frame that calls a Python function inline (CALL,
+ * BINARY_SUBSCR_GETITEM) stands on the call's last inline cache entry
+ * with stacktop >= 0 until the callee returns; a frame that returned
+ * stands on RETURN_VALUE with stacktop >= 0 too, and only this tells the
+ * two apart.  Returns 1 (a call site), 0 (not) or -1 (unreadable).  The
+ * instruction's family never changes (specialisation rewrites within it),
+ * so answers are cached with the code object's resolved entry (cleared
+ * when the entry is refilled); unresolved code is read every time. */
+static int inline_call_site(struct hp_pyproc *pp, uint64_t code, int64_t index)
+{
+	const struct hp_pylayout *l = &pp->layout;
+	struct hp_pycode *c;
+	uint8_t unit[2];
+	uint32_t i;
+	int yes;
+
+	if (index < (int64_t)l->inline_call_caches)
+		return 0;
+	i = code_index(pp, code);
+	c = i ? &pp->codes[i - 1] : NULL;
+	for (int j = 0; c && j < CALL_SITES; j++)
+		if (c->site_state[j] && c->site_idx[j] == (uint64_t)index)
+			return c->site_state[j] == 1;
+	if (rd_exact(pp, code + l->co_code_adaptive + (uint64_t)(index - l->inline_call_caches) * 2,
+		     unit, sizeof(unit)))
+		return -1;
+	yes = op_in(l->inline_call_ops, unit[0]);
+	if (c) {
+		c->site_idx[c->site_next] = (uint32_t)index;
+		c->site_state[c->site_next] = yes ? 1 : 2;
+		c->site_next = (uint8_t)((c->site_next + 1) % CALL_SITES);
+	}
+	return yes;
+}
+
+static bool has_inline_call_ops(const struct hp_pylayout *l)
+{
+	return (l->inline_call_ops[0] | l->inline_call_ops[1] | l->inline_call_ops[2] |
+		l->inline_call_ops[3]) != 0 && l->inline_call_caches > 0;
 }
 
 static struct hp_pycode *code_lookup(struct hp_pyproc *pp, uint64_t addr, bool *fresh)
@@ -968,13 +1030,35 @@ static int walk_frame_objects(struct hp_pyproc *pp, uint64_t frame, unsigned cha
 /* Churn (3.11): the frames named current were read apart from the
  * snapshot, so the top is settled from the snapshot itself, where a frame's
  * stacktop tells its state: -1 while it executes (or calls C), >= 0 while
- * it waits for an inline-called Python frame, and also once it returned
- * or before it started.  Climb: the slot right above the leaf (its code's
- * frame size away) holds a frame linked to it that runs: an inline callee
- * of a waiting leaf, or an executing entry frame above an executing leaf
- * (Python called from C).  Then a leaf still waiting with nothing running
- * above it has returned or not started: its caller was on top.  Frames
- * read outside the snapshot (generators) are left as they are. */
+ * it waits for an inline-called Python frame (standing on the call, see
+ * inline_call_site), and also once it returned (on RETURN_VALUE) or
+ * before it started (index -1).  Climb: the slot right above the leaf (its
+ * code's frame size away) holds a frame linked to it that runs: an inline
+ * callee of a leaf waiting on a call, or an executing entry frame above an
+ * executing leaf (Python called from C).  Then a leaf that returned or has
+ * not started is dropped: its caller was on top (a leaf waiting on a call
+ * whose callee is gone is returning from it, or about to push it: on top).
+ * Frames read outside the snapshot (generators) are left as they are.
+ * Returns the new count, or -1 when a code unit cannot be read. */
+static int leaf_state(struct hp_pyproc *pp, const struct walk *w, const struct rawframe *t,
+		      int32_t *st)
+{
+	const struct hp_pylayout *l = &pp->layout;
+	int k = snap_of(w, t->addr, l->frame_size);
+
+	*st = -1;
+	if (k < 0)
+		return -1;
+	*st = rd32(pp->chunk + w->snaps[k].off + (t->addr - w->snaps[k].lo), l->frame_stacktop);
+	if (*st < 0)
+		return 1;                      /* executing */
+	if (t->index < 0)
+		return 0;                      /* not started */
+	if (!has_inline_call_ops(l))
+		return 0;
+	return inline_call_site(pp, t->code, t->index); /* 1 waits on a call */
+}
+
 static int settle_top(struct hp_pyproc *pp, const struct walk *w, struct rawframe **out,
 		      size_t *alloc, int n)
 {
@@ -986,24 +1070,29 @@ static int settle_top(struct hp_pyproc *pp, const struct walk *w, struct rawfram
 	while (n > 0 && n < MAX_DEPTH && !(*out)[0].outside) {
 		const struct rawframe *t = &(*out)[0];
 		const struct hp_pycode *c = code_find(pp, t->code);
-		const unsigned char *tf, *sf;
+		const unsigned char *sf;
 		uint64_t s, code, instr;
-		int kt, ks;
+		int ks, state;
+		int32_t st;
 		bool entry, runs;
 
 		decided = false;
 		if (!c || !c->framesize)
 			break;
 		s = t->addr + c->framesize;
-		kt = snap_of(w, t->addr, l->frame_size);
+		state = leaf_state(pp, w, t, &st);
+		if (state < 0 && snap_of(w, t->addr, l->frame_size) >= 0)
+			return -1;
+		if (snap_of(w, t->addr, l->frame_size) < 0)
+			break;
+		decided = true;
+		/* a leaf that returned or has not started has no callee */
+		if (st >= 0 && state != 1)
+			break;
 		ks = snap_of(w, s, l->frame_size);
 		if (ks < 0 && w->nsnap > 0 && s >= w->snaps[0].lo && s + l->frame_size <= w->read_hi &&
 		    s + l->frame_size > s)
 			ks = 0;     /* above the top seen, but read */
-		if (kt < 0)
-			break;
-		tf = pp->chunk + w->snaps[kt].off + (t->addr - w->snaps[kt].lo);
-		decided = true;
 		if (ks < 0)
 			break;
 		sf = pp->chunk + w->snaps[ks].off + (s - w->snaps[ks].lo);
@@ -1013,7 +1102,7 @@ static int settle_top(struct hp_pyproc *pp, const struct walk *w, struct rawfram
 		if (rd64(sf, l->frame_previous) != t->addr || sf[l->frame_owner] != OWNER_THREAD ||
 		    !code || (code & 7))
 			break;
-		if (rd32(tf, l->frame_stacktop) >= 0)
+		if (st >= 0)
 			runs = !entry;
 		else
 			runs = entry && rd32(sf, l->frame_stacktop) < 0;
@@ -1038,17 +1127,20 @@ static int settle_top(struct hp_pyproc *pp, const struct walk *w, struct rawfram
 					  : (int64_t)((instr - code - l->co_code_adaptive) / 2);
 		n++;
 	}
-	/* a waiting leaf with nothing running above it */
+	/* a leaf that returned or has not started: its caller was on top
+	 * (without the call-site set: any waiting leaf, once) */
 	while (decided && n > 1 && !(*out)[0].outside && !(*out)[1].outside) {
-		int k = snap_of(w, (*out)[0].addr, l->frame_size);
+		int32_t st;
+		int state = leaf_state(pp, w, &(*out)[0], &st);
 
-		if (k < 0 ||
-		    rd32(pp->chunk + w->snaps[k].off + ((*out)[0].addr - w->snaps[k].lo),
-			 l->frame_stacktop) < 0)
+		if (state < 0)
+			return -1;
+		if (st < 0 || state == 1)
 			break;
 		memmove(&(*out)[0], &(*out)[1], (size_t)(n - 1) * sizeof(**out));
 		n--;
-		decided = false;
+		if (!has_inline_call_ops(l))
+			break;
 	}
 	return n;
 }
@@ -1067,7 +1159,7 @@ static int walk_chain(struct hp_pyproc *pp, const struct walk *w, uint64_t frame
 		const unsigned char *f;
 		uint64_t code, instr, prev, addr = frame;
 		int owner, k;
-		bool late;
+		bool late, dead = false;
 		uint64_t alt;
 
 		if (n >= MAX_DEPTH || (frame & 7))
@@ -1152,9 +1244,29 @@ static int walk_chain(struct hp_pyproc *pp, const struct walk *w, uint64_t frame
 				/* an entry frame (called from C) above a frame
 				 * suspended in an inline call: a dead slot */
 				return -1;
+			} else if (inl && has_inline_call_ops(l) && code && !(code & 7) &&
+				   instr >= code + l->co_code_adaptive &&
+				   (instr - code - l->co_code_adaptive) / 2 <= (1u << 24)) {
+				/* waiting (stacktop >= 0) but not on a call:
+				 * f returned, and it and the frames above it
+				 * are dead slots (churn: its caller was on top;
+				 * else the walk tore) */
+				int site = inline_call_site(
+					pp, code, (int64_t)((instr - code - l->co_code_adaptive) / 2));
+
+				if (site < 0)
+					return -1;
+				if (site == 0) {
+					if (!w->churn || !snapped)
+						return -1;
+					n = 0;
+					dead = true;
+				}
 			}
 		}
 		frame = prev;
+		if (dead)
+			continue;
 		if (l->owner_cstack >= 0 && owner == l->owner_cstack)
 			continue;
 		if (!code || (code & 7))

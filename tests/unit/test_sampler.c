@@ -703,3 +703,174 @@ Test(sampler_walk_old, corrupted_images_are_errors)
 	cr_assert_eq(g.calls, 0);
 	cr_assert_eq(st.errors, 1);
 }
+
+/* ---- the 3.11 data-stack walker over a fake target image ----
+ * A thread state, its cframe and one data-stack chunk holding frames
+ * (72-byte headers) at the addresses their code's frame sizes give.  The
+ * reader can make the second read of datastack_top differ from the first
+ * (frames pushed or popped during the copy: churn). */
+
+struct churn_img {
+	struct img *im;
+	uint64_t watch;       /* tstate->datastack_top */
+	uint64_t tops[2];     /* its first, then every later 8-byte read */
+	int reads;
+};
+
+static ssize_t churn_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct churn_img *c = ctx;
+
+	if (addr == c->watch && len == 8) {
+		memcpy(buf, &c->tops[c->reads++ ? 1 : 0], 8);
+		return 8;
+	}
+	return img_read(c->im, addr, buf, len);
+}
+
+/* lines: firstlineno for every code unit (3.11 entries of 8 units, no
+ * columns, line delta 0) */
+static const uint8_t linetable311[] = { 0xef, 0x00, 0xef, 0x00, 0xef, 0x00 };
+
+static uint64_t mk_code311(struct img *im, const struct hp_pylayout *l, const char *name,
+			   int first, int stacksize, int nlocals, const uint8_t *ops, size_t nops)
+{
+	uint64_t a = mk_code(im, l, name, "app.py", first, linetable311, sizeof(linetable311));
+
+	put64(im, a + l->co_qualname, mk_str(im, l, name));
+	put32(im, a + l->co_stacksize, (uint32_t)stacksize);
+	put32(im, a + l->co_nlocalsplus, (uint32_t)nlocals);
+	cr_assert(l->co_code_adaptive + 2 * nops <= 256);
+	for (size_t i = 0; i < nops; i++)
+		im->mem[a - IMG_BASE + l->co_code_adaptive + 2 * i] = ops[i];
+	return a;
+}
+
+static uint64_t frame_size311(const struct hp_pylayout *l, int stacksize, int nlocals)
+{
+	return l->frame_size + 8 * (uint64_t)(stacksize + nlocals);
+}
+
+static void put_frame311(struct img *im, const struct hp_pylayout *l, uint64_t at, uint64_t code,
+			 uint64_t prev, int index, int stacktop, bool entry)
+{
+	put64(im, at + l->frame_code, code);
+	put64(im, at + l->frame_previous, prev);
+	put64(im, at + l->frame_instr, code + l->co_code_adaptive + 2 * (uint64_t)index);
+	put32(im, at + l->frame_stacktop, (uint32_t)stacktop);
+	im->mem[at - IMG_BASE + l->frame_is_entry] = entry;
+	im->mem[at - IMG_BASE + l->frame_owner] = 0; /* owned by the thread */
+}
+
+/* The walk CI once got wrong (lambdas.py): main moved on from a map() of
+ * a lambda (an entry frame, called from C) to a list comprehension, which
+ * calls the same lambda inline; the copy of the data stack shows main
+ * executing, the map's lambda returned in the slot above it (stacktop >= 0
+ * on RETURN_VALUE), and above that a returned lambda of the last
+ * comprehension, linked to the slot: main -> lambda -> lambda.  The top
+ * named after the copy is that last slot, and frames were pushed and
+ * popped meanwhile.  With `live`, the slot's lambda still runs
+ * (stacktop -1). */
+static void build_scene311(struct img *im, const struct hp_pylayout *l, struct scene *sc,
+			   struct churn_img *ci, bool live)
+{
+	/* 171 CALL; 0 CACHE; 83 RETURN_VALUE */
+	static const uint8_t mod_ops[] = { 151, 171, 0, 0, 0, 0, 1, 83 };
+	static const uint8_t main_ops[] = { 151, 124, 124, 171, 0, 0, 0, 0, 1, 83 };
+	static const uint8_t lam_ops[] = { 151, 124, 124, 122, 0, 100, 122, 0, 83 };
+	uint64_t cframe, chunk, code_mod, code_lam, m0, m1, m2, m3, top;
+
+	memset(im, 0, sizeof(*im));
+	im->used = 0x1000;
+	sc->interp = img_alloc(im, 256);
+	sc->tstate = img_alloc(im, 512);
+	cframe = img_alloc(im, 64);
+	code_mod = mk_code311(im, l, "<module>", 27, 2, 0, mod_ops, sizeof(mod_ops));
+	sc->code_main = mk_code311(im, l, "main", 18, 4, 2, main_ops, sizeof(main_ops));
+	code_lam = mk_code311(im, l, "main.<locals>.<lambda>", 19, 2, 1, lam_ops, sizeof(lam_ops));
+	sc->code_leaf = code_lam;
+	chunk = img_alloc(im, 4096);
+	put64(im, chunk, 0);        /* previous chunk */
+	put64(im, chunk + 8, 4096); /* size */
+	m0 = chunk + 32;            /* the root frame: data[1] */
+	m1 = m0 + frame_size311(l, 2, 0);
+	m2 = m1 + frame_size311(l, 4, 2);
+	m3 = m2 + frame_size311(l, 6, 2); /* a comprehension's frame size */
+	top = m3 + frame_size311(l, 2, 1);
+	put_frame311(im, l, m0, code_mod, 0, 5, 0, true);             /* waits on CALL */
+	put_frame311(im, l, m1, sc->code_main, m0, 2, -1, false);     /* executing */
+	put_frame311(im, l, m2, code_lam, m1, live ? 3 : 8, live ? -1 : 1, true);
+	put_frame311(im, l, m3, code_lam, m2, 8, 1, false);           /* returned */
+	put64(im, cframe + l->cframe_current_frame, m3);
+	put64(im, sc->tstate + l->tstate_cframe, cframe);
+	put64(im, sc->tstate + l->tstate_datastack_chunk, chunk);
+	put64(im, sc->tstate + l->tstate_datastack_top, top);
+	put64(im, sc->interp + l->interp_threads_head, sc->tstate);
+	put64(im, sc->tstate + l->tstate_interp, sc->interp);
+	put64(im, sc->tstate + l->tstate_thread_id, 0x7f00deadbeef);
+	sc->leaf = m3;
+	sc->caller = m1;
+	ci->im = im;
+	ci->watch = sc->tstate + l->tstate_datastack_top;
+	ci->tops[0] = top;
+	ci->tops[1] = m2;           /* popped during the copy */
+	ci->reads = 0;
+}
+
+static int sample_churn(struct churn_img *ci, const struct hp_pylayout *l, const struct scene *sc,
+			struct got *g, struct hp_pysample_stats *st, size_t want)
+{
+	struct hp_pyproc pp;
+	int r;
+
+	memset(g, 0, sizeof(*g));
+	memset(st, 0, sizeof(*st));
+	hp_pyproc_init(&pp, 1);
+	pp.layout = *l;
+	pp.interp = sc->interp;
+	pp.code_type = T_CODE;
+	pp.unicode_type = T_UNICODE;
+	pp.bytes_type = T_BYTES;
+	pp.src.read = churn_read;
+	pp.src.ctx = ci;
+	pp.found = true;
+	/* twice: the second walk has the code objects cached (frame sizes,
+	 * call sites), as in a real run */
+	r = hp_pyproc_sample(&pp, on_stack, g, st);
+	cr_assert_eq(g->calls, 1, "first sample: %llu errors", (unsigned long long)st->errors);
+	cr_assert_eq(g->n, want, "first sample: %zu frames, leaf %s", g->n, g->names[0]);
+	memset(g, 0, sizeof(*g));
+	ci->reads = 0;
+	if (r == 0)
+		r = hp_pyproc_sample(&pp, on_stack, g, st);
+	hp_pyproc_release(&pp);
+	return r;
+}
+
+Test(sampler_walk_311, returned_entry_frame_is_not_a_caller)
+{
+	static struct img im;
+	const struct hp_pylayout *l = hp_pylayout_find(3, 11);
+	struct churn_img ci;
+	struct scene sc;
+	struct got g;
+	struct hp_pysample_stats st;
+
+	cr_assert_not_null(l);
+	/* the slot's lambda returned: main was on top */
+	build_scene311(&im, l, &sc, &ci, false);
+	cr_assert_eq(sample_churn(&ci, l, &sc, &g, &st, 2), 0);
+	cr_assert_eq(g.calls, 1, "%llu errors", (unsigned long long)st.errors);
+	cr_assert_eq(g.n, 2, "got %zu frames, leaf %s", g.n, g.names[0]);
+	cr_assert_str_eq(g.names[0], "main@app.py");
+	cr_assert_str_eq(g.names[1], "<module>@app.py");
+	/* control: the slot's lambda runs, called from C under main */
+	build_scene311(&im, l, &sc, &ci, true);
+	cr_assert_eq(sample_churn(&ci, l, &sc, &g, &st, 3), 0);
+	cr_assert_eq(g.calls, 1, "%llu errors", (unsigned long long)st.errors);
+	cr_assert_eq(g.n, 3, "got %zu frames, leaf %s", g.n, g.names[0]);
+	cr_assert_str_eq(g.names[0], "main.<locals>.<lambda>@app.py");
+	cr_assert_str_eq(g.names[1], "main@app.py");
+	cr_assert_str_eq(g.names[2], "<module>@app.py");
+	cr_assert_eq(g.lines[0], 19);
+}

@@ -107,6 +107,35 @@ static unsigned long get(const struct kv *kv, size_t n, const char *name)
 }
 
 /* Check one interpreter; returns 0 checked, 1 skipped. */
+/* Compare a 256-bit opcode set with the opcodes dis lists for the given
+ * families (a Python list's items, e.g. "'CALL','SEND'"), specialised
+ * forms included. */
+static void check_ops(const char *py, const char *fams, const uint64_t have[4], const char *what)
+{
+	char cmd[2048], out[4096];
+	uint64_t want[4] = { 0, 0, 0, 0 };
+	char *end, *p = out;
+
+	snprintf(cmd, sizeof(cmd), "'%s' -c \"import dis, opcode\n"
+		 "s = opcode._specializations\n"
+		 "fams = [%s]\n"
+		 "print(' '.join(str(dis._all_opmap[x]) for f in fams for x in [f] + s.get(f, [])))\"",
+		 py, fams);
+	cr_assert_eq(run_capture(cmd, out, sizeof(out)), 0, "%s: cannot list opcodes", py);
+	for (;;) {
+		unsigned long op = strtoul(p, &end, 10);
+
+		if (end == p)
+			break;
+		cr_assert_lt(op, 256);
+		want[op >> 6] |= UINT64_C(1) << (op & 63);
+		p = end;
+	}
+	for (int w = 0; w < 4; w++)
+		cr_expect_eq(have[w], want[w], "%s: %s word %d is %#llx, dis says %#llx", py, what, w,
+			     (unsigned long long)have[w], (unsigned long long)want[w]);
+}
+
 static int check_python(const char *py)
 {
 	char cmd[4096], inc[512], dir[] = "/tmp/hp-layout-XXXXXX", out[8192], path[600];
@@ -211,31 +240,25 @@ static int check_python(const char *py)
 	/* kind 4 at bits 2-4, compact bit 5, ascii bit 6 (pyproc.c decodes so) */
 	cr_expect_eq(get(kv, n, "state_bits"), (4u << 2) | (1u << 5) | (1u << 6));
 
-	/* resume_ops against this interpreter's dis module */
-	snprintf(cmd, sizeof(cmd), "'%s' -c \"import dis, opcode\n"
-		 "s = opcode._specializations\n"
-		 "fams = ['FOR_ITER','SEND','GET_ANEXT','CALL','PRECALL','CALL_FUNCTION_EX',"
-		 "'UNPACK_SEQUENCE','LIST_EXTEND','SET_UPDATE','CONTAINS_OP']\n"
-		 "print(' '.join(str(dis._all_opmap[x]) for f in fams for x in [f] + s.get(f, [])))\"",
-		 py);
-	cr_assert_eq(run_capture(cmd, out, sizeof(out)), 0, "%s: cannot list opcodes", py);
+	/* the opcode sets against this interpreter's dis module */
+	check_ops(py, "'FOR_ITER','SEND','GET_ANEXT','CALL','PRECALL','CALL_FUNCTION_EX',"
+		  "'UNPACK_SEQUENCE','LIST_EXTEND','SET_UPDATE','CONTAINS_OP'",
+		  l->resume_ops, "resume_ops");
+	check_ops(py, "'CALL','BINARY_SUBSCR'", l->inline_call_ops, "inline_call_ops");
+	/* a caller waits on the last inline cache entry of either */
+	snprintf(cmd, sizeof(cmd), "'%s' -c \"import opcode\n"
+		 "c = opcode._inline_cache_entries\n"
+		 "print(c[opcode.opmap['CALL']], c[opcode.opmap['BINARY_SUBSCR']])\"", py);
+	cr_assert_eq(run_capture(cmd, out, sizeof(out)), 0, "%s: cannot read cache sizes", py);
 	{
-		uint64_t want[4] = { 0, 0, 0, 0 };
-		char *end, *p = out;
+		unsigned a = 0, b = 0;
 
-		for (;;) {
-			unsigned long op = strtoul(p, &end, 10);
-
-			if (end == p)
-				break;
-			cr_assert_lt(op, 256);
-			want[op >> 6] |= UINT64_C(1) << (op & 63);
-			p = end;
-		}
-		for (int w = 0; w < 4; w++)
-			cr_expect_eq(l->resume_ops[w], want[w], "%s: resume_ops word %d is %#llx, dis says %#llx",
-				     py, w, (unsigned long long)l->resume_ops[w],
-				     (unsigned long long)want[w]);
+		cr_assert_eq(sscanf(out, "%u %u", &a, &b), 2, "%s: cache sizes: %s", py, out);
+		cr_expect_eq(a, l->inline_call_caches, "%s: CALL has %u cache entries, table says %u",
+			     py, a, l->inline_call_caches);
+		cr_expect_eq(b, l->inline_call_caches,
+			     "%s: BINARY_SUBSCR has %u cache entries, table says %u", py, b,
+			     l->inline_call_caches);
 	}
 	printf("checked the 3.11 table against %s (%s)\n", py, inc);
 	return 0;
