@@ -22,7 +22,7 @@
 #include "sampler/sampler.h"
 #include "report/flame.h"
 
-static bool opt_subprocesses, opt_idle, opt_no_lines, opt_quiet, opt_threads;
+static bool opt_subprocesses, opt_idle, opt_no_lines, opt_quiet, opt_threads, opt_blocking;
 static int opt_pid;
 static double opt_rate = 100, opt_duration, opt_timeout = 10;
 static const char *opt_name, *opt_outdir = "profiles";
@@ -37,6 +37,7 @@ static const struct hp_opt record_opts[] = {
 	HP_OPT_FLAG_("subprocesses", 's', &opt_subprocesses, "sample every Python descendant process too"),
 	HP_OPT_FLAG_("idle", 'i', &opt_idle, "keep samples of threads that are not running"),
 	HP_OPT_FLAG_("no-lines", 0, &opt_no_lines, "aggregate per function, without line numbers"),
+	HP_OPT_FLAG_("blocking", 'b', &opt_blocking, "stop the target for every sample (exact stacks, slower target)"),
 	HP_OPT_FLAG_("threads", 't', &opt_threads, "root each stack at its thread (and process, with --subprocesses)"),
 	HP_OPT_DBL_("timeout", 0, &opt_timeout, "SECONDS", "how long to look for the interpreter (default 10)"),
 	HP_OPT_FLAG_("quiet", 'q', &opt_quiet, "no status line and no summary"),
@@ -199,6 +200,7 @@ static int write_json(const char *path, const struct hp_sampler *s, const struct
 			    m->peak_rss_kb < 0 ? json_null() : json_integer(m->peak_rss_kb));
 	json_object_set_new(root, "idle", json_boolean(s->opts.idle));
 	json_object_set_new(root, "lines", json_boolean(s->opts.lines));
+	json_object_set_new(root, "blocking", json_boolean(s->opts.blocking));
 	json_object_set_new(root, "retries", json_integer((json_int_t)s->retries));
 	if (s->opts.timings) {
 		json_t *t = json_object();
@@ -364,6 +366,7 @@ int cmd_record(int argc, char **argv)
 	so.idle = opt_idle;
 	so.lines = !opt_no_lines;
 	so.subprocesses = opt_subprocesses;
+	so.blocking = opt_blocking;
 	/* bench/sampler.sh: per-tick sampling times in NAME.json ("tick_us") */
 	so.timings = getenv("HOTPATH_SAMPLER_STATS") != NULL;
 	hp_sampler_release(&s);

@@ -15,6 +15,7 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "sampler/freeze.h"
 #include "sampler/proc.h"
 #include "sampler/pyproc.h"
 #include "stats/stats.h"
@@ -29,6 +30,8 @@ struct hp_thread {
 	int stat_fd;            /* /proc/PID/task/TID/stat, kept open */
 	uint32_t labelset;
 	uint64_t seen_tick;
+	int ran;                /* --blocking: running before the stop (1),
+				   not (0), unknown (-1) */
 };
 
 struct hp_target {
@@ -78,6 +81,9 @@ void hp_sampler_release(struct hp_sampler *s)
 		target_release(&s->targets[i]);
 	free(s->targets);
 	free(s->tick_ns);
+	if (s->freeze)
+		hp_freeze_release(s->freeze);
+	free(s->freeze);
 	hp_u64map_release(&s->frame_ids);
 	memset(s, 0, sizeof(*s));
 }
@@ -287,6 +293,7 @@ static struct hp_thread *get_thread(struct hp_sampler *s, struct hp_target *t, u
 	th = &t->threads[t->nr_threads++];
 	memset(th, 0, sizeof(*th));
 	th->tid = tid;
+	th->ran = -1;
 	snprintf(path, sizeof(path), "/proc/%d/task/%llu/stat", (int)t->pid, (unsigned long long)tid);
 	th->stat_fd = open(path, O_RDONLY | O_CLOEXEC);
 	snprintf(path, sizeof(path), "/proc/%d/task/%llu/comm", (int)t->pid, (unsigned long long)tid);
@@ -338,7 +345,7 @@ static void on_stack(void *ctx, pid_t pid, uint64_t tid, const struct hp_pyframe
 	struct hp_sampler *s = c->s;
 	struct hp_thread *th = get_thread(s, c->t, tid);
 	double w[HP_MAX_WEIGHTS] = { 0 };
-	int run = thread_running(th);
+	int run = s->opts.blocking ? th->ran : thread_running(th);
 
 	(void)pid;
 	th->seen_tick = s->stats.ticks;
@@ -380,6 +387,55 @@ static void read_proc_cpu(struct hp_target *t)
 		t->hwm = hwm;
 }
 
+/* --blocking: stop the running threads of t for the sample (a sleeping
+ * thread's frames do not move, and stopping it would wake it: it would then
+ * look running at the next tick).  Which threads run is read before the
+ * stop; once stopped, none does.  false: not sampled (the process is gone,
+ * or ptrace refused: counted as an error). */
+static bool freeze_target(struct hp_sampler *s, struct hp_target *t)
+{
+	pid_t *tids = NULL;
+	size_t nr = 0, nrun = 0;
+	bool ok = false;
+
+	if (!s->freeze)
+		s->freeze = hp_xcalloc(1, sizeof(*s->freeze));
+	if (hp_proc_tasks(t->pid, &tids, &nr, NULL)) {
+		if (!hp_proc_alive(t->pid))
+			t->gone = true;
+		goto cleanup;
+	}
+	for (size_t i = 0; i < nr; i++) {
+		struct hp_thread *th = get_thread(s, t, (uint64_t)tids[i]);
+
+		th->ran = thread_running(th);
+		if (th->ran != 0)
+			tids[nrun++] = tids[i];
+	}
+	if (hp_freeze(s->freeze, t->pid, tids, nrun, NULL) == 0) {
+		ok = true;
+	} else if (s->freeze->exited) {
+		/* the wait that saw it exit took its status: ours to keep */
+		t->gone = true;
+		if (s->spawned && t->pid == s->root && !s->reaped) {
+			const struct rusage *ru = &s->freeze->ru;
+
+			s->reaped = true;
+			s->wait_status = s->freeze->status;
+			s->user_s = (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec * 1e-6;
+			s->sys_s = (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec * 1e-6;
+			s->peak_rss_kb = ru->ru_maxrss;
+		}
+	} else if (hp_proc_alive(t->pid)) {
+		s->stats.errors++;
+	} else {
+		t->gone = true;
+	}
+cleanup:
+	free(tids);
+	return ok;
+}
+
 static void sample_once(struct hp_sampler *s, struct sample_ctx *c)
 {
 	for (size_t i = 0; i < s->nr_targets; i++) {
@@ -388,9 +444,13 @@ static void sample_once(struct hp_sampler *s, struct sample_ctx *c)
 
 		if (t->state != HP_PYFIND_OK || t->gone)
 			continue;
+		if (s->opts.blocking && !freeze_target(s, t))
+			continue;
 		c->t = t;
 		if (hp_pyproc_sample(&t->pp, on_stack, c, &st))
 			t->gone = true;
+		if (s->opts.blocking)
+			hp_thaw(s->freeze);
 		s->stats.errors += st.errors;
 		s->retries += st.retries;
 	}

@@ -34,6 +34,8 @@ struct hp_sampler_opts {
 	bool lines;             /* frames carry their current line */
 	bool subprocesses;      /* sample every Python descendant */
 	bool timings;           /* keep the duration of every tick (bench) */
+	bool blocking;          /* hold the target still for every sample
+				   (ptrace, see freeze.h) */
 };
 
 struct hp_sampler_stats {
@@ -44,6 +46,7 @@ struct hp_sampler_stats {
 typedef void (*hp_sampler_progress_fn)(void *ctx, const struct hp_sampler_stats *st);
 
 struct hp_target;
+struct hp_freeze;
 
 struct hp_sampler {
 	struct hp_sampler_opts opts;
@@ -67,6 +70,7 @@ struct hp_sampler {
 	uint32_t *tick_ns;      /* with opts.timings: ns spent sampling per tick */
 	size_t nr_tick_ns, alloc_tick_ns;
 	uint64_t retries;       /* torn walks read again */
+	struct hp_freeze *freeze; /* with opts.blocking */
 	char python_version[32];
 	double start_mono;
 	char start_iso[40];

@@ -5,6 +5,9 @@ The fixture declares, in comments:
   # expect: REGEX        a normalised stack that may occur (full match)
   # expect-child: REGEX  the same, for stacks of child processes
   # share: REGEX LO HI   the share of checked samples matching REGEX (search)
+  # share-blocking: REGEX LO HI
+                        the same, checked only with --blocking (a record
+                        made with the target stopped for every sample)
   # depth: FUNC N        some stack holds FUNC at least N times
 and marks lines with "# L:name"; {L:name} in a pattern is that line number.
 A frame stopped on its function's "def" line (entered, first statement not
@@ -33,6 +36,7 @@ def main():
     folded, fixture = sys.argv[1], sys.argv[2]
     child = "--child" in sys.argv[3:]
     noshare = "--no-share" in sys.argv[3:]
+    blocking = "--blocking" in sys.argv[3:]
     src = open(fixture, encoding="utf-8").read().splitlines()
     marks = {}
     for i, line in enumerate(src, 1):
@@ -49,6 +53,9 @@ def main():
             expects.append(re.compile(subst(line[len(key):].strip())))
         elif line.startswith("# share:") and not child and not noshare:
             r, lo, hi = line[8:].strip().rsplit(" ", 2)
+            shares.append((re.compile(subst(r)), float(lo), float(hi)))
+        elif line.startswith("# share-blocking:") and blocking and not child and not noshare:
+            r, lo, hi = line[17:].strip().rsplit(" ", 2)
             shares.append((re.compile(subst(r)), float(lo), float(hi)))
         elif line.startswith("# depth:"):
             f, n = line[8:].split()
