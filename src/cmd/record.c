@@ -202,6 +202,7 @@ static int write_json(const char *path, const struct hp_sampler *s, const struct
 	json_object_set_new(root, "lines", json_boolean(s->opts.lines));
 	json_object_set_new(root, "blocking", json_boolean(s->opts.blocking));
 	json_object_set_new(root, "retries", json_integer((json_int_t)s->retries));
+	json_object_set_new(root, "inferred", json_integer((json_int_t)s->inferred));
 	if (s->opts.timings) {
 		json_t *t = json_object();
 

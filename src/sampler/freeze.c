@@ -73,6 +73,7 @@ int hp_freeze(struct hp_freeze *fz, pid_t pid, const pid_t *tids, size_t n, stru
 	int ret = -1;
 
 	fz->nr = 0;
+	fz->pid = pid;
 	fz->exited = false;
 	for (size_t i = 0; i < n; i++) {
 		if (held(fz, tids[i]))
@@ -119,8 +120,34 @@ cleanup:
 
 void hp_thaw(struct hp_freeze *fz)
 {
-	for (size_t i = 0; i < fz->nr; i++)
-		(void)ptrace(PTRACE_DETACH, fz->tids[i], NULL, (void *)(long)fz->sigs[i]);
+	for (size_t i = 0; i < fz->nr; i++) {
+		pid_t tid = fz->tids[i];
+
+		/* ESRCH: not in a ptrace stop.  Either it has not reached
+		 * the stop asked for yet (hp_freeze gave up early), or it was
+		 * killed meanwhile (another thread's exit_group, SIGKILL): a
+		 * traced thread that dies stays a zombie until its tracer
+		 * waits for it, and keeps its whole process from being
+		 * reaped.  Wait for whichever comes. */
+		while (ptrace(PTRACE_DETACH, tid, NULL, (void *)(long)fz->sigs[i]) && errno == ESRCH) {
+			struct rusage ru;
+			int st;
+			pid_t r = wait4(tid, &st, __WALL, &ru);
+
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0)
+				break;          /* ECHILD: not ours to wait for any more */
+			if (WIFEXITED(st) || WIFSIGNALED(st)) {
+				if (tid == fz->pid) {
+					fz->exited = true;
+					fz->status = st;
+					fz->ru = ru;
+				}
+				break;
+			}
+		}
+	}
 	fz->nr = 0;
 }
 

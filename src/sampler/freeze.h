@@ -28,6 +28,7 @@
 #include "core/err.h"
 
 struct hp_freeze {
+	pid_t pid;              /* the process of the last hp_freeze */
 	pid_t *tids;            /* threads held by the last hp_freeze */
 	int *sigs;              /* signal each must get back on detach */
 	size_t nr, alloc;
@@ -42,7 +43,9 @@ struct hp_freeze {
  * held; fz->exited tells whether the process is gone). */
 int hp_freeze(struct hp_freeze *fz, pid_t pid, const pid_t *tids, size_t n, struct hp_err *err);
 
-/* Let the threads of the last successful hp_freeze run again. */
+/* Let the threads of the last successful hp_freeze run again.  A thread
+ * that died while held is waited for (its process could not be reaped
+ * otherwise); when that was the whole process, fz->exited says so. */
 void hp_thaw(struct hp_freeze *fz);
 
 void hp_freeze_release(struct hp_freeze *fz);

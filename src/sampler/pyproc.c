@@ -718,6 +718,7 @@ struct rawframe {
 	bool outside;    /* read on its own, not from a chunk snapshot */
 	bool inline_call; /* entered by an inline call (not is_entry) */
 	bool late;       /* read on its own during the walk, after its callee */
+	bool inferred;   /* a generator placed on its known call site */
 	uint64_t alt_instr; /* a resumer's instruction in the chunk snapshot,
 			       when its fresh header shows another (0 = none) */
 	uint64_t addr, prev, instr;
@@ -740,6 +741,9 @@ struct walk {
 	uint64_t read_hi;       /* end of what was read of the newest chunk
 				   (past its top: frames pushed meanwhile) */
 	int nalt;
+	uint64_t cur[2 * (HP_PY_CFRAMES + 1)]; /* current frames of the known
+						  cframes, before and after */
+	int ncur;
 };
 
 #define CHUNK_SLACK 4096    /* bytes read past the top seen in tstate */
@@ -792,6 +796,7 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 	w->gen = w->res = 0;
 	w->churn = false;
 	w->nalt = 0;
+	w->ncur = 0;
 	pp->npf = 0;
 	if (!chunk)
 		return 1;
@@ -874,6 +879,11 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 	}
 	if (t1 <= chunk + 24 || t1 > hi || t2 <= chunk + 24 || t2 > hi)
 		return -1;
+	for (int i = 0; i < nk; i++) {
+		w->cur[w->ncur++] = f1[i];
+		if (f2[i] != f1[i])
+			w->cur[w->ncur++] = f2[i];
+	}
 	w->churn = t1 != t2;
 	for (int i = 0; i < nk; i++) {
 		if (kc[i] == c1)
@@ -1145,6 +1155,149 @@ static int settle_top(struct hp_pyproc *pp, const struct walk *w, struct rawfram
 	return n;
 }
 
+/* ---- generators calling functions ----
+ * A generator calling a short function once per item (`sum(f(x) for x
+ * in xs)`) and its consumer change state every few tens of nanoseconds.
+ * The callee's frame is in the data-stack copy, but the generator's own
+ * frame lives in the generator object and is read apart, a microsecond or
+ * more later, when it has mostly moved on (suspended, or past the call):
+ * such walks tore, and the callee lost most of its samples (0.03-0.05 of
+ * gencalls.py's samples against 0.27 with the target stopped).  Yet the
+ * copy alone says that the callee ran, called inline by the generator
+ * (its `previous`), so the generator then stood on a call to it, resumed
+ * by the executing frame right below the callee's slot (the callee was
+ * pushed at the top of the thread's data stack).  What the copy cannot
+ * say is which call: that comes from the walks whose generator frame was
+ * read standing on the call and validated (thread_attempt): the call
+ * site is remembered per (generator code, callee code), and a pair seen
+ * calling from two lines is never inferred. */
+
+static struct hp_pygensite *gensite(struct hp_pyproc *pp, uint32_t gen_uid, uint32_t callee_uid)
+{
+	return &pp->gensites[(gen_uid * 31u + callee_uid * 17u) & 255];
+}
+
+static void gensite_learn(struct hp_pyproc *pp, uint32_t gen_uid, uint32_t callee_uid,
+			  uint32_t index, int line)
+{
+	struct hp_pygensite *g = gensite(pp, gen_uid, callee_uid);
+
+	if (g->gen_uid == gen_uid && g->callee_uid == callee_uid) {
+		if (g->line != line)
+			g->ambiguous = true;
+		g->index = index;
+		g->line = line;
+		return;
+	}
+	g->gen_uid = gen_uid;
+	g->callee_uid = callee_uid;
+	g->index = index;
+	g->line = line;
+	g->ambiguous = false;
+}
+
+/* The instruction a generator of code gcode calls code xcode from, as
+ * learnt: its address, or 0 when unknown or ambiguous. */
+static uint64_t gensite_instr(struct hp_pyproc *pp, uint64_t gcode, uint64_t xcode)
+{
+	uint32_t gi = code_index(pp, gcode), xi = code_index(pp, xcode);
+	const struct hp_pygensite *g;
+
+	if (!gi || !xi)
+		return 0;
+	g = gensite(pp, pp->codes[gi - 1].uid, pp->codes[xi - 1].uid);
+	if (g->gen_uid != pp->codes[gi - 1].uid || g->callee_uid != pp->codes[xi - 1].uid ||
+	    g->ambiguous)
+		return 0;
+	return gcode + pp->layout.co_code_adaptive + 2 * (uint64_t)g->index;
+}
+
+/* The frame in the copy's slot right above thread frame r (r's frame size
+ * away) when generator frame gen called it inline and it ran there
+ * (executing, or waiting on a call of its own): into *x.  Returns 0. */
+static int copy_callee(struct hp_pyproc *pp, const struct walk *w, uint64_t r, uint64_t gen,
+		       struct rawframe *x)
+{
+	const struct hp_pylayout *l = &pp->layout;
+	int kr = snap_of(w, r, l->frame_size), ks;
+	const unsigned char *sf;
+	const struct hp_pycode *c;
+	uint64_t s, code, instr;
+	int32_t st;
+
+	if (kr < 0)
+		return -1;
+	c = code_find(pp, rd64(pp->chunk + w->snaps[kr].off + (r - w->snaps[kr].lo), l->frame_code) &
+				  ~l->code_tag_mask);
+	if (!c || !c->framesize)
+		return -1;
+	s = r + c->framesize;
+	ks = snap_of(w, s, l->frame_size);
+	if (ks < 0 && w->nsnap > 0 && s >= w->snaps[0].lo && s + l->frame_size <= w->read_hi &&
+	    s + l->frame_size > s)
+		ks = 0;     /* above the top seen, but read */
+	if (ks < 0)
+		return -1;
+	sf = pp->chunk + w->snaps[ks].off + (s - w->snaps[ks].lo);
+	code = rd64(sf, l->frame_code) & ~l->code_tag_mask;
+	instr = rd64(sf, l->frame_instr);
+	st = rd32(sf, l->frame_stacktop);
+	if (rd64(sf, l->frame_previous) != gen || sf[l->frame_owner] != OWNER_THREAD ||
+	    sf[l->frame_is_entry] || !code || (code & 7) || instr < code + l->co_code_adaptive ||
+	    (instr - code - l->co_code_adaptive) / 2 > (1u << 24))
+		return -1;
+	memset(x, 0, sizeof(*x));
+	x->code = code;
+	x->owner = OWNER_THREAD;
+	x->inline_call = true;
+	x->addr = s;
+	x->prev = gen;
+	x->instr = instr;
+	x->index = (int64_t)((instr - code - l->co_code_adaptive) / 2);
+	if (st >= 0 && inline_call_site(pp, code, x->index) != 1)
+		return -1;
+	return 0;
+}
+
+/* Infer the state of generator frame gen (code gcode, read apart) calling
+ * x, a frame of the copy: its instruction and its resumer.  Returns 0. */
+static int gen_infer(struct hp_pyproc *pp, const struct walk *w, uint64_t gcode,
+		     const struct rawframe *x, uint64_t *instr, uint64_t *resumer)
+{
+	const struct hp_pylayout *l = &pp->layout;
+	uint64_t site = gensite_instr(pp, gcode, x->code);
+	int kx = snap_of(w, x->addr, l->frame_size);
+	int32_t xst;
+
+	if (!site || kx < 0)
+		return -1;
+	/* the callee ran in the copy: executing, or waiting on a call */
+	xst = rd32(pp->chunk + w->snaps[kx].off + (x->addr - w->snaps[kx].lo), l->frame_stacktop);
+	if (xst >= 0 && (x->index < 0 || inline_call_site(pp, x->code, x->index) != 1))
+		return -1;
+	/* the resumer: a current frame of a known cframe, executing in the
+	 * copy, whose slot ends where the callee's begins */
+	for (int i = 0; i < w->ncur; i++) {
+		uint64_t a = w->cur[i], code;
+		int k = snap_of(w, a, l->frame_size);
+		const unsigned char *f;
+		const struct hp_pycode *c;
+
+		if (!a || k < 0 || a >= x->addr)
+			continue;
+		f = pp->chunk + w->snaps[k].off + (a - w->snaps[k].lo);
+		code = rd64(f, l->frame_code) & ~l->code_tag_mask;
+		c = code_find(pp, code);
+		if (!c || !c->framesize || a + c->framesize != x->addr ||
+		    f[l->frame_owner] != OWNER_THREAD || rd32(f, l->frame_stacktop) >= 0)
+			continue;
+		*instr = site;
+		*resumer = a;
+		return 0;
+	}
+	return -1;
+}
+
 /* Collect the raw frames of one thread (leaf first).  Returns the count or
  * -1 on a failed read or a chain that does not validate. */
 /* Follow `previous` from frame (leaf first) into *out.  Returns the count
@@ -1159,7 +1312,8 @@ static int walk_chain(struct hp_pyproc *pp, const struct walk *w, uint64_t frame
 		const unsigned char *f;
 		uint64_t code, instr, prev, addr = frame;
 		int owner, k;
-		bool late, dead = false;
+		bool late, dead = false, inferred = false, has_lead = false;
+		struct rawframe lead;
 		uint64_t alt;
 
 		if (n >= MAX_DEPTH || (frame & 7))
@@ -1213,6 +1367,41 @@ static int walk_chain(struct hp_pyproc *pp, const struct walk *w, uint64_t frame
 			    prev >= frame)
 				return -1;
 		}
+		/* a generator read apart that no longer stands on the call to
+		 * the frame above it (see "Generators calling functions") */
+		if (late && n > 0 && owner == OWNER_GENERATOR && l->frame_stacktop &&
+		    has_inline_call_ops(l) && !(*out)[n - 1].outside && (*out)[n - 1].inline_call &&
+		    code && !(code & 7)) {
+			bool waits = prev && rd32(f, l->frame_stacktop) >= 0 &&
+				     instr >= code + l->co_code_adaptive &&
+				     (instr - code - l->co_code_adaptive) / 2 <= (1u << 24) &&
+				     inline_call_site(pp, code,
+						      (int64_t)((instr - code - l->co_code_adaptive) / 2)) == 1;
+			uint64_t ginstr, gprev;
+
+			if (!waits && gen_infer(pp, w, code, &(*out)[n - 1], &ginstr, &gprev) == 0) {
+				instr = ginstr;
+				prev = gprev;
+				inferred = true;
+				late = false;
+			}
+		}
+		/* the generator named on top suspended since, but the copy
+		 * shows a frame it called running above its last resumer:
+		 * it stood on that call, resumed by that frame */
+		if (!prev && n == 0 && owner == OWNER_GENERATOR && w->res && frame == w->gen &&
+		    l->frame_stacktop && has_inline_call_ops(l) && code && !(code & 7) &&
+		    copy_callee(pp, w, w->res, frame, &lead) == 0) {
+			uint64_t site = gensite_instr(pp, code, lead.code);
+
+			if (site) {
+				instr = site;
+				prev = w->res;
+				inferred = true;
+				late = false;
+				has_lead = true;
+			}
+		}
 		/* a generator's frame is always resumed by someone: at the bottom
 		 * of a chain it means the generator suspended under us */
 		if (!prev && owner == OWNER_GENERATOR)
@@ -1228,17 +1417,20 @@ static int walk_chain(struct hp_pyproc *pp, const struct walk *w, uint64_t frame
 		 * leaves its caller with stacktop >= 0 until it returns; a
 		 * caller seen executing (stacktop -1) under such a frame means
 		 * the callee is a dead slot above the live stack */
-		if (n > 0 && l->frame_stacktop && l->frame_is_entry) {
+		if (n > 0 && l->frame_stacktop && l->frame_is_entry && !inferred) {
 			int32_t st = rd32(f, l->frame_stacktop);
 			bool inl = (*out)[n - 1].inline_call, snapped = k >= 0;
 
 			for (int j = 0; j < n && snapped; j++)
 				snapped = !(*out)[j].outside;
 			if (inl && st < 0) {
-				if (!w->churn || !snapped)
+				if (!snapped)
 					return -1;
-				/* churn: in the copy, f was executing and the
-				 * frames above it were dead slots: f was on top */
+				/* in the copy, f was executing and the frames
+				 * above it were dead slots, or one being pushed
+				 * (CPython may store the new current frame
+				 * before the caller's stacktop: seen with the
+				 * target stopped): f was on top */
 				n = 0;
 			} else if (!inl && st >= 0 && w->churn && snapped) {
 				/* an entry frame (called from C) above a frame
@@ -1271,15 +1463,20 @@ static int walk_chain(struct hp_pyproc *pp, const struct walk *w, uint64_t frame
 			continue;
 		if (!code || (code & 7))
 			return -1;
+		if (has_lead) {
+			HP_GROW(*out, (size_t)n + 1, *alloc);
+			(*out)[n++] = lead;
+		}
 		HP_GROW(*out, (size_t)n + 1, *alloc);
 		(*out)[n].code = code;
 		(*out)[n].owner = (uint8_t)owner;
 		(*out)[n].resumer = n > 0 && (*out)[n - 1].owner == OWNER_GENERATOR;
 		(*out)[n].outside = k < 0;
 		(*out)[n].late = late;
+		(*out)[n].inferred = inferred;
 		(*out)[n].alt_instr = alt >= code + l->co_code_adaptive &&
 				      (alt - code - l->co_code_adaptive) / 2 <= (1u << 24) ? alt : 0;
-		(*out)[n].inline_call = l->frame_is_entry && !f[l->frame_is_entry];
+		(*out)[n].inline_call = l->frame_is_entry && !f[l->frame_is_entry] && !inferred;
 		(*out)[n].addr = addr;
 		(*out)[n].prev = prev;
 		(*out)[n].instr = instr;
@@ -1351,6 +1548,27 @@ static int walk_thread(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 	}
 	if (n <= 0)
 		return n;
+	/* a running generator on top whose call the copy shows running
+	 * above its resumer (see "Generators calling functions") */
+	if (n >= 2 && (*out)[0].outside && (*out)[0].owner == OWNER_GENERATOR &&
+	    !(*out)[0].inferred && !(*out)[1].outside && l->frame_stacktop &&
+	    has_inline_call_ops(l)) {
+		struct rawframe x;
+		uint64_t site;
+
+		if (copy_callee(pp, w, (*out)[1].addr, (*out)[0].addr, &x) == 0 &&
+		    (site = gensite_instr(pp, (*out)[0].code, x.code)) != 0) {
+			HP_GROW(*out, (size_t)n + 1, *alloc);
+			memmove(&(*out)[1], &(*out)[0], (size_t)n * sizeof(**out));
+			(*out)[0] = x;
+			(*out)[1].instr = site;
+			(*out)[1].index = (int64_t)((site - (*out)[1].code - l->co_code_adaptive) / 2);
+			(*out)[1].inferred = true;
+			(*out)[1].late = false;
+			(*out)[1].alt_instr = 0;
+			n++;
+		}
+	}
 	if (w->churn)
 		n = settle_top(pp, w, out, alloc, n);
 	/* remember a generator frame on top, and the frame that resumed it,
@@ -1604,6 +1822,13 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 		pp->frames[i].qualname = c->qualname;
 		pp->frames[i].filename = c->filename;
 	}
+	/* generators seen standing on a call, read after it and validated:
+	 * the call site for gen_infer */
+	for (int i = 1; chunks && i < n; i++)
+		if ((*raw)[i].late && (*raw)[i].owner == OWNER_GENERATOR && !(*raw)[i - 1].outside &&
+		    (*raw)[i - 1].inline_call && (*raw)[i].index >= 0)
+			gensite_learn(pp, pp->frames[i].uid, pp->frames[i - 1].uid,
+				      (uint32_t)(*raw)[i].index, pp->frames[i].line);
 	if (chunks)
 		remember_codes(pp, tstate, *raw, n);
 	*nout = n;
@@ -1686,6 +1911,8 @@ int hp_pyproc_sample(struct hp_pyproc *pp, hp_pystack_fn fn, void *ctx,
 		}
 		if (r == THREAD_EMPTY)
 			continue;
+		for (int i = 0; i < n; i++)
+			st->inferred += raw[i].inferred;
 		/* a frame that has not started (index -1) is not yet running:
 		 * drop it so the sample goes to its caller's call line, as
 		 * CPython's own tracebacks do; so is a generator or coroutine

@@ -101,6 +101,15 @@ struct hp_pyproc {
 	int npf;
 	uint64_t head_tstate;            /* interpreter's first thread state last
 					   seen: read with the head pointer */
+	/* call sites of generators: (generator code, callee code) -> the
+	 * instruction the generator was seen calling it from (see
+	 * "Generators" in pyproc.c), direct-mapped */
+	struct hp_pygensite {
+		uint32_t gen_uid, callee_uid;   /* code versions, 0 = empty */
+		uint32_t index;                 /* the generator's instruction */
+		int line;
+		bool ambiguous;                 /* seen calling it from two lines */
+	} gensites[256];
 
 	/* scratch buffers reused between samples */
 	unsigned char *chunk;
@@ -141,6 +150,8 @@ struct hp_pysample_stats {
 	uint64_t threads;   /* thread stacks delivered */
 	uint64_t errors;    /* reads that failed or chains that did not validate */
 	uint64_t retries;   /* torn walks read again (see pyproc.c) */
+	uint64_t inferred;  /* generator frames placed on their known call
+			       site (see "Generators" in pyproc.c) */
 };
 
 /* Sample every thread once.  Returns 0, or -1 when the process is gone or

@@ -387,6 +387,22 @@ static void read_proc_cpu(struct hp_target *t)
 		t->hwm = hwm;
 }
 
+/* --blocking: a wait of the freeze saw t exit and took its status, which
+ * is then ours to keep (nobody can wait for it again). */
+static void took_exit(struct hp_sampler *s, struct hp_target *t)
+{
+	t->gone = true;
+	if (s->spawned && t->pid == s->root && !s->reaped) {
+		const struct rusage *ru = &s->freeze->ru;
+
+		s->reaped = true;
+		s->wait_status = s->freeze->status;
+		s->user_s = (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec * 1e-6;
+		s->sys_s = (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec * 1e-6;
+		s->peak_rss_kb = ru->ru_maxrss;
+	}
+}
+
 /* --blocking: stop the running threads of t for the sample (a sleeping
  * thread's frames do not move, and stopping it would wake it: it would then
  * look running at the next tick).  Which threads run is read before the
@@ -415,17 +431,7 @@ static bool freeze_target(struct hp_sampler *s, struct hp_target *t)
 	if (hp_freeze(s->freeze, t->pid, tids, nrun, NULL) == 0) {
 		ok = true;
 	} else if (s->freeze->exited) {
-		/* the wait that saw it exit took its status: ours to keep */
-		t->gone = true;
-		if (s->spawned && t->pid == s->root && !s->reaped) {
-			const struct rusage *ru = &s->freeze->ru;
-
-			s->reaped = true;
-			s->wait_status = s->freeze->status;
-			s->user_s = (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec * 1e-6;
-			s->sys_s = (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec * 1e-6;
-			s->peak_rss_kb = ru->ru_maxrss;
-		}
+		took_exit(s, t);
 	} else if (hp_proc_alive(t->pid)) {
 		s->stats.errors++;
 	} else {
@@ -440,7 +446,7 @@ static void sample_once(struct hp_sampler *s, struct sample_ctx *c)
 {
 	for (size_t i = 0; i < s->nr_targets; i++) {
 		struct hp_target *t = &s->targets[i];
-		struct hp_pysample_stats st = { 0, 0, 0 };
+		struct hp_pysample_stats st = { 0, 0, 0, 0 };
 
 		if (t->state != HP_PYFIND_OK || t->gone)
 			continue;
@@ -449,10 +455,14 @@ static void sample_once(struct hp_sampler *s, struct sample_ctx *c)
 		c->t = t;
 		if (hp_pyproc_sample(&t->pp, on_stack, c, &st))
 			t->gone = true;
-		if (s->opts.blocking)
+		if (s->opts.blocking) {
 			hp_thaw(s->freeze);
+			if (s->freeze->exited)
+				took_exit(s, t);
+		}
 		s->stats.errors += st.errors;
 		s->retries += st.retries;
+		s->inferred += st.inferred;
 	}
 }
 

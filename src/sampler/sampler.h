@@ -70,6 +70,7 @@ struct hp_sampler {
 	uint32_t *tick_ns;      /* with opts.timings: ns spent sampling per tick */
 	size_t nr_tick_ns, alloc_tick_ns;
 	uint64_t retries;       /* torn walks read again */
+	uint64_t inferred;      /* generator frames placed on their known call site */
 	struct hp_freeze *freeze; /* with opts.blocking */
 	char python_version[32];
 	double start_mono;

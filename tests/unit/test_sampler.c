@@ -874,3 +874,163 @@ Test(sampler_walk_311, returned_entry_frame_is_not_a_caller)
 	cr_assert_str_eq(g.names[2], "<module>@app.py");
 	cr_assert_eq(g.lines[0], 19);
 }
+
+/* A generator calling a function per item (gencalls.py): consume (on the
+ * thread's data stack) resumed the generator `items` (its frame lives in
+ * the generator object), which called `square` inline: square's frame sits
+ * in the slot right above consume's, with `previous` = the generator.
+ * items' line table gives unit i line 101 + i, so its line tells its
+ * instruction.  With `gen_waits`, the generator's frame (read apart from
+ * the copy) still stands on the call (unit 8, the CALL's last cache
+ * entry); otherwise it has moved on and suspended (`previous` NULL, on
+ * YIELD_VALUE), as it mostly has by the time it is read.  Each resume runs
+ * a C-level eval loop of its own: the thread state names consume's cframe
+ * (`on_consume`) or the generator's. */
+static const uint8_t linetable_units[] = {
+	0xd8, 0, 0, 0xd8, 0, 0, 0xd8, 0, 0, 0xd8, 0, 0, 0xd8, 0, 0, 0xd8, 0, 0,
+	0xd8, 0, 0, 0xd8, 0, 0, 0xd8, 0, 0, 0xd8, 0, 0, 0xd8, 0, 0, 0xd8, 0, 0,
+};
+
+struct gen_scene {
+	struct scene sc;
+	uint64_t gen, code_items, square_slot;
+};
+
+static void build_gen_scene(struct img *im, const struct hp_pylayout *l, struct gen_scene *gs,
+			    bool gen_waits, bool square_runs, bool on_consume)
+{
+	/* 151 RESUME, 171 CALL, 0 CACHE, 93 FOR_ITER, 86 YIELD_VALUE, 83 RETURN_VALUE */
+	static const uint8_t call_ops[] = { 151, 171, 0, 0, 0, 0, 1, 83 };
+	static const uint8_t consume_ops[] = { 151, 100, 125, 93, 125, 83 };
+	static const uint8_t items_ops[] = { 151, 93, 125, 116, 171, 0, 0, 0, 0, 86, 1, 83 };
+	static const uint8_t square_ops[] = { 151, 124, 124, 122, 0, 83 };
+	struct scene *sc = &gs->sc;
+	uint64_t cframe, cframe_consume, chunk, code_mod, code_consume, code_square, m0, m1, m2,
+		m3;
+
+	memset(im, 0, sizeof(*im));
+	im->used = 0x1000;
+	sc->interp = img_alloc(im, 256);
+	sc->tstate = img_alloc(im, 512);
+	cframe = img_alloc(im, 64);
+	cframe_consume = img_alloc(im, 64);
+	code_mod = mk_code311(im, l, "<module>", 39, 2, 0, call_ops, sizeof(call_ops));
+	sc->code_main = mk_code311(im, l, "main", 33, 4, 2, call_ops, sizeof(call_ops));
+	code_consume = mk_code311(im, l, "consume", 26, 4, 3, consume_ops, sizeof(consume_ops));
+	gs->code_items = mk_code311(im, l, "items", 20, 4, 2, items_ops, sizeof(items_ops));
+	put64(im, gs->code_items + l->co_linetable, mk_bytes(im, l, linetable_units,
+							     sizeof(linetable_units)));
+	put32(im, gs->code_items + l->co_firstlineno, 100);
+	put32(im, gs->code_items + l->co_flags, 0x20); /* CO_GENERATOR */
+	code_square = mk_code311(im, l, "square", 16, 2, 1, square_ops, sizeof(square_ops));
+	chunk = img_alloc(im, 4096);
+	put64(im, chunk + 8, 4096);
+	m0 = chunk + 32;
+	m1 = m0 + frame_size311(l, 2, 0);
+	m2 = m1 + frame_size311(l, 4, 2);
+	m3 = m2 + frame_size311(l, 4, 3);
+	gs->gen = img_alloc(im, 512);   /* the frame inside the generator object */
+	gs->square_slot = m3;
+	put_frame311(im, l, m0, code_mod, 0, 5, 0, true);
+	put_frame311(im, l, m1, sc->code_main, m0, 5, 0, false);
+	put_frame311(im, l, m2, code_consume, m1, 3, -1, false);    /* in FOR_ITER */
+	/* square: running, or returned (RETURN_VALUE, stacktop >= 0) */
+	put_frame311(im, l, m3, code_square, gs->gen, square_runs ? 3 : 5, square_runs ? -1 : 1,
+		     false);
+	if (gen_waits)
+		put_frame311(im, l, gs->gen, gs->code_items, m2, 8, 3, true);
+	else
+		put_frame311(im, l, gs->gen, gs->code_items, 0, 9, 3, true);
+	im->mem[gs->gen - IMG_BASE + l->frame_owner] = 1;          /* the generator's */
+	put64(im, cframe + l->cframe_current_frame, m3);
+	put64(im, cframe_consume + l->cframe_current_frame, m2);
+	put64(im, sc->tstate + l->tstate_cframe, on_consume ? cframe_consume : cframe);
+	put64(im, sc->tstate + l->tstate_datastack_chunk, chunk);
+	put64(im, sc->tstate + l->tstate_datastack_top,
+	      on_consume ? m3 : m3 + frame_size311(l, 2, 1));
+	put64(im, sc->interp + l->interp_threads_head, sc->tstate);
+	put64(im, sc->tstate + l->tstate_interp, sc->interp);
+	put64(im, sc->tstate + l->tstate_thread_id, 0x7f00deadbeef);
+}
+
+static void gen_pp(struct hp_pyproc *pp, const struct hp_pylayout *l, struct gen_scene *gs,
+		   struct img *im)
+{
+	hp_pyproc_init(pp, 1);
+	pp->layout = *l;
+	pp->interp = gs->sc.interp;
+	pp->code_type = T_CODE;
+	pp->unicode_type = T_UNICODE;
+	pp->bytes_type = T_BYTES;
+	pp->src.read = img_read;
+	pp->src.ctx = im;
+	pp->found = true;
+}
+
+Test(sampler_walk_311, generator_call_site_is_inferred_from_the_copy)
+{
+	static struct img im;
+	const struct hp_pylayout *l = hp_pylayout_find(3, 11);
+	struct gen_scene gs;
+	struct hp_pyproc pp;
+	struct got g;
+	struct hp_pysample_stats st;
+
+	cr_assert_not_null(l);
+	/* consume on top (the generator suspended): its cframe is seen */
+	build_gen_scene(&im, l, &gs, false, false, true);
+	gen_pp(&pp, l, &gs, &im);
+	memset(&g, 0, sizeof(g));
+	memset(&st, 0, sizeof(st));
+	cr_assert_eq(hp_pyproc_sample(&pp, on_stack, &g, &st), 0);
+	cr_assert_eq(g.calls, 1, "%llu errors", (unsigned long long)st.errors);
+	cr_assert_eq(g.n, 3, "%zu frames, leaf %s", g.n, g.names[0]);
+	cr_assert_str_eq(g.names[0], "consume@app.py");
+	/* the generator read standing on its call: the stack as it is, and
+	 * its call site learnt */
+	build_gen_scene(&im, l, &gs, true, true, false);
+	for (int i = 0; i < 2; i++) {
+		memset(&g, 0, sizeof(g));
+		memset(&st, 0, sizeof(st));
+		cr_assert_eq(hp_pyproc_sample(&pp, on_stack, &g, &st), 0);
+		cr_assert_eq(g.calls, 1, "sample %d: %llu errors", i, (unsigned long long)st.errors);
+		cr_assert_eq(g.n, 5, "sample %d: %zu frames", i, g.n);
+		cr_assert_str_eq(g.names[0], "square@app.py");
+		cr_assert_str_eq(g.names[1], "items@app.py");
+		cr_assert_eq(g.lines[1], 109, "items on line %d", g.lines[1]);
+		cr_assert_str_eq(g.names[2], "consume@app.py");
+		cr_assert_eq(st.inferred, 0);
+	}
+	/* read apart, it has suspended since: the copy still shows square
+	 * running above consume, called by it: inferred on the learnt site */
+	build_gen_scene(&im, l, &gs, false, true, false);
+	memset(&g, 0, sizeof(g));
+	memset(&st, 0, sizeof(st));
+	cr_assert_eq(hp_pyproc_sample(&pp, on_stack, &g, &st), 0);
+	cr_assert_eq(g.calls, 1, "%llu errors", (unsigned long long)st.errors);
+	cr_assert_eq(g.n, 5, "%zu frames, leaf %s", g.n, g.names[0]);
+	cr_assert_str_eq(g.names[0], "square@app.py");
+	cr_assert_str_eq(g.names[1], "items@app.py");
+	cr_assert_eq(g.lines[1], 109, "items on line %d", g.lines[1]);
+	cr_assert_str_eq(g.names[2], "consume@app.py");
+	cr_assert_eq(st.inferred, 1);
+	/* square had returned in the copy: nothing to infer from, torn */
+	build_gen_scene(&im, l, &gs, false, false, false);
+	memset(&g, 0, sizeof(g));
+	memset(&st, 0, sizeof(st));
+	cr_assert_eq(hp_pyproc_sample(&pp, on_stack, &g, &st), 0);
+	cr_assert_eq(g.calls, 0, "got a stack of %zu frames, leaf %s", g.n, g.names[0]);
+	cr_assert_eq(st.errors, 1);
+	hp_pyproc_release(&pp);
+	/* a fresh sampler has learnt no site: no inference, torn */
+	build_gen_scene(&im, l, &gs, false, false, true);
+	gen_pp(&pp, l, &gs, &im);
+	cr_assert_eq(hp_pyproc_sample(&pp, on_stack, &g, &st), 0);
+	build_gen_scene(&im, l, &gs, false, true, false);
+	memset(&g, 0, sizeof(g));
+	memset(&st, 0, sizeof(st));
+	cr_assert_eq(hp_pyproc_sample(&pp, on_stack, &g, &st), 0);
+	cr_assert_eq(g.calls, 0, "got a stack of %zu frames, leaf %s", g.n, g.names[0]);
+	cr_assert_eq(st.errors, 1);
+	hp_pyproc_release(&pp);
+}
