@@ -24,6 +24,26 @@ py=$CHECKPY
 expect_exit 3 "$HOTPATH" record -q --blocking -r 2000 -o "$TMP/o" --name e3 -- "$py" "$FIX/exit3.py" 0.3
 grep -q '"exit_status": 3' "$TMP/o/e3.json" || fail "exit_status 3 not in json"
 grep -Eq '"user_cpu_s": 0\.[1-9]' "$TMP/o/e3.json" || fail "no CPU time for exit3: $(grep user_cpu "$TMP/o/e3.json")"
+# threads that start and end all the time, then a process that exits
+# while its busy threads are held (a thread killed while traced stays a
+# zombie until waited for: record once hung here)
+expect_exit 0 timeout 60 "$HOTPATH" record -q --blocking -r 2000 -o "$TMP/o" --name tchurn -- "$py" -c 'import threading, time
+end = time.monotonic() + 1.0
+def w(): sum(range(2000))
+while time.monotonic() < end:
+    ts = [threading.Thread(target=w) for _ in range(4)]
+    for t in ts: t.start()
+    for t in ts: t.join()'
+for i in 1 2 3; do
+	expect_exit 5 timeout 60 "$HOTPATH" record -q --blocking -r 2000 -o "$TMP/o" --name ex -- "$py" -c 'import os, threading, time
+def busy():
+    while True: sum(range(1000))
+for _ in range(3): threading.Thread(target=busy, daemon=True).start()
+def killer(): time.sleep(0.5); os._exit(5)
+threading.Thread(target=killer).start()
+busy()'
+	grep -q '"exit_status": 5' "$TMP/o/ex.json" || fail "exit_status 5 not in json"
+done
 # Ctrl-C reaches the target (a signal arriving while it is stopped is
 # handed back on detach)
 "$HOTPATH" record -q --blocking -r 1000 -o "$TMP/o" --name int -- "$py" "$FIX/sleeper.py" 30 >"$TMP/int.out" 2>&1 &
