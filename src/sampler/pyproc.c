@@ -905,7 +905,8 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 			return -1;
 		w->churn = true;
 	} else {
-		if (j1 < 0)
+		/* a cframe switch: a call from C into Python began or ended */
+		if (j1 < 0 || c1 != c2)
 			w->churn = true;
 		w->top = f2[j2];
 	}
@@ -1569,8 +1570,11 @@ static int walk_thread(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 			n++;
 		}
 	}
-	if (w->churn)
-		n = settle_top(pp, w, out, alloc, n);
+	/* even when nothing changed between the reads around the copy, a
+	 * short frame may have been called and gone in between: the copy
+	 * shows it running above the top (every tenth sample of lambdas.py,
+	 * which went to the caller) */
+	n = settle_top(pp, w, out, alloc, n);
 	/* remember a generator frame on top, and the frame that resumed it,
 	 * for the next snapshot; kept while its resumer is on top (the two
 	 * take turns) */
