@@ -1243,14 +1243,14 @@ static int copy_callee(struct hp_pyproc *pp, const struct walk *w, uint64_t r, u
 	code = rd64(sf, l->frame_code) & ~l->code_tag_mask;
 	instr = rd64(sf, l->frame_instr);
 	st = rd32(sf, l->frame_stacktop);
-	if (rd64(sf, l->frame_previous) != gen || sf[l->frame_owner] != OWNER_THREAD ||
-	    sf[l->frame_is_entry] || !code || (code & 7) || instr < code + l->co_code_adaptive ||
+	if (rd64(sf, l->frame_previous) != gen || sf[l->frame_owner] != OWNER_THREAD || !code ||
+	    (code & 7) || instr < code + l->co_code_adaptive ||
 	    (instr - code - l->co_code_adaptive) / 2 > (1u << 24))
 		return -1;
 	memset(x, 0, sizeof(*x));
 	x->code = code;
 	x->owner = OWNER_THREAD;
-	x->inline_call = true;
+	x->inline_call = !sf[l->frame_is_entry];
 	x->addr = s;
 	x->prev = gen;
 	x->instr = instr;
@@ -1371,13 +1371,24 @@ static int walk_chain(struct hp_pyproc *pp, const struct walk *w, uint64_t frame
 		/* a generator read apart that no longer stands on the call to
 		 * the frame above it (see "Generators calling functions") */
 		if (late && n > 0 && owner == OWNER_GENERATOR && l->frame_stacktop &&
-		    has_inline_call_ops(l) && !(*out)[n - 1].outside && (*out)[n - 1].inline_call &&
-		    code && !(code & 7)) {
-			bool waits = prev && rd32(f, l->frame_stacktop) >= 0 &&
-				     instr >= code + l->co_code_adaptive &&
-				     (instr - code - l->co_code_adaptive) / 2 <= (1u << 24) &&
-				     inline_call_site(pp, code,
-						      (int64_t)((instr - code - l->co_code_adaptive) / 2)) == 1;
+		    has_inline_call_ops(l) && !(*out)[n - 1].outside && code && !(code & 7)) {
+			/* an inline callee: the generator waits on the call
+			 * (stacktop >= 0 on a call site); one called from C
+			 * (Fraction(...) running __new__): the generator
+			 * executes the instruction that called into C, the
+			 * one learnt when known */
+			uint64_t site = gensite_instr(pp, code, (*out)[n - 1].code);
+			bool waits = (*out)[n - 1].inline_call
+					     ? prev && rd32(f, l->frame_stacktop) >= 0 &&
+						       instr >= code + l->co_code_adaptive &&
+						       (instr - code - l->co_code_adaptive) / 2 <=
+							       (1u << 24) &&
+						       inline_call_site(pp, code,
+									(int64_t)((instr - code -
+										   l->co_code_adaptive) /
+										  2)) == 1
+					     : prev && rd32(f, l->frame_stacktop) < 0 &&
+						       (!site || instr == site);
 			uint64_t ginstr, gprev;
 
 			if (!waits && gen_infer(pp, w, code, &(*out)[n - 1], &ginstr, &gprev) == 0) {
@@ -1830,7 +1841,7 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 	 * the call site for gen_infer */
 	for (int i = 1; chunks && i < n; i++)
 		if ((*raw)[i].late && (*raw)[i].owner == OWNER_GENERATOR && !(*raw)[i - 1].outside &&
-		    (*raw)[i - 1].inline_call && (*raw)[i].index >= 0)
+		    (*raw)[i].index >= 0)
 			gensite_learn(pp, pp->frames[i].uid, pp->frames[i - 1].uid,
 				      (uint32_t)(*raw)[i].index, pp->frames[i].line);
 	if (chunks)
