@@ -3,7 +3,7 @@
 # usage: bench/sampler.sh path/to/hotpath [RUNS] [PYTHON]
 #  1. time per tick (median, p99, µs) sampling one thread with a 30-deep
 #     stack, from the sampler's own per-tick timings (HOTPATH_SAMPLER_STATS=1
-#     adds "tick_us" to NAME.json);
+#     adds "tick_us" to NAME.json), live and with --blocking;
 #  2. the target's slowdown at 100 Hz and 1 kHz: its CPU time (user+sys, from
 #     wait4) with sampling over without, in ABBA-ordered pairs, the median of
 #     the per-pair ratios;
@@ -42,12 +42,12 @@ def plain():
     _, _, ru = os.wait4(p.pid, 0)
     return ru.ru_utime + ru.ru_stime
 
-def sampled(rate, iters=ITER, stats=False):
+def sampled(rate, iters=ITER, stats=False, extra=()):
     env = dict(os.environ)
     if stats:
         env["HOTPATH_SAMPLER_STATS"] = "1"
-    subprocess.run([hp, "record", "-q", "--no-store", "-r", str(rate), "-o", tmp, "--name", "b", "--",
-                    py, deep, iters], check=True, env=env)
+    subprocess.run([hp, "record", "-q", "--no-store", *extra, "-r", str(rate), "-o", tmp, "--name",
+                    "b", "--", py, deep, iters], check=True, env=env)
     j = json.load(open(os.path.join(tmp, "b.json")))
     return j
 
@@ -58,6 +58,11 @@ t = j["tick_us"]
 print("per tick, 1 thread, 30-deep stack, 1 kHz: median %.1f us, p99 %.1f us, max %.0f us "
       "(%d ticks, %d errors, %d retries)" % (t["median"], t["p99"], t["max"], t["ticks"],
                                             j["errors"], j.get("retries", 0)))
+# with --blocking the target is held while each tick reads it
+j = sampled(1000, stats=True, extra=("--blocking",))
+t = j["tick_us"]
+print("per tick with --blocking (target held meanwhile), 1 kHz: median %.1f us, p99 %.1f us "
+      "(%d ticks, %d errors)" % (t["median"], t["p99"], t["ticks"], j["errors"]))
 # 2. slowdown: pairs in ABBA order (drift cancels), the median of the
 #    per-pair ratios, with the quartiles of those ratios
 def quartiles(v):

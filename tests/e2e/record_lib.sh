@@ -43,3 +43,18 @@ record_check() {
 	}
 	grep -q '"errors": 0' "$out/r.json" || echo "note: $fx: $(grep '"errors"' "$out/r.json")"
 }
+
+# ctrl_c_check NAME RECORD-OPTIONS...: SIGINT to hotpath while it records
+# a sleeper stops it, reaches the target (exit 1 from KeyboardInterrupt,
+# or 130) and still writes the outputs
+ctrl_c_check() {
+	name=$1; shift
+	"$HOTPATH" record -q "$@" -o "$TMP/o" --name "$name" -- "$CHECKPY" "$FIX/sleeper.py" 30 >"$TMP/$name.out" 2>&1 &
+	hp=$!
+	sleep 1
+	kill -INT $hp
+	set +e; wait $hp; rc=$?; set -e
+	[ $rc = 1 ] || [ $rc = 130 ] || fail "after SIGINT expected 1 (KeyboardInterrupt) or 130, got $rc"
+	grep -q 'wait' "$TMP/o/$name.folded" || fail "no samples after SIGINT"
+	grep -q '"exit_status"' "$TMP/o/$name.json" || fail "no json after SIGINT"
+}

@@ -46,13 +46,7 @@ busy()'
 done
 # Ctrl-C reaches the target (a signal arriving while it is stopped is
 # handed back on detach)
-"$HOTPATH" record -q --blocking -r 1000 -o "$TMP/o" --name int -- "$py" "$FIX/sleeper.py" 30 >"$TMP/int.out" 2>&1 &
-hp=$!
-sleep 1
-kill -INT $hp
-set +e; wait $hp; rc=$?; set -e
-[ $rc = 1 ] || [ $rc = 130 ] || fail "after SIGINT expected 1 (KeyboardInterrupt) or 130, got $rc"
-grep -q 'wait' "$TMP/o/int.folded" || fail "no samples after SIGINT"
+ctrl_c_check int --blocking -r 1000
 # --pid: the process runs on, not stopped, after record detached
 "$py" "$FIX/sleeper.py" 30 >"$TMP/sl.out" &
 sp=$!

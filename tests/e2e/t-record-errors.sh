@@ -14,14 +14,7 @@ while time.monotonic() < end: pass
 os.kill(os.getpid(), 9)'
 grep -q '"exit_status": 137' "$TMP/o/k.json" || fail "exit_status 137 not in json"
 # Ctrl-C (SIGINT to hotpath) stops, forwards to the target and writes outputs
-"$HOTPATH" record -q -o "$TMP/o" --name int -- "$py" "$FIX/sleeper.py" 30 >"$TMP/int.out" 2>&1 &
-hp=$!
-sleep 1
-kill -INT $hp
-set +e; wait $hp; rc=$?; set -e
-[ $rc = 1 ] || [ $rc = 130 ] || fail "after SIGINT expected 1 (KeyboardInterrupt) or 130, got $rc"
-grep -q 'wait' "$TMP/o/int.folded" || fail "no samples after SIGINT"
-grep -q '"exit_status"' "$TMP/o/int.json" || fail "no json after SIGINT"
+ctrl_c_check int
 # --pid attaches to a running process until --duration
 "$py" "$FIX/sleeper.py" 5 >"$TMP/sl.out" &
 sp=$!

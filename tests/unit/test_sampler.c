@@ -554,6 +554,22 @@ static void build_scene(struct img *im, const struct hp_pylayout *l, struct scen
 	put64(im, sc->tstate + l->tstate_thread_id, 0x7f00deadbeef);
 }
 
+/* A walker reading a fake image through read(ctx, ...) instead of a
+ * process, with the fake type objects. */
+static void setup_pp(struct hp_pyproc *pp, const struct hp_pylayout *l, uint64_t interp,
+		     ssize_t (*read)(void *, uint64_t, void *, size_t), void *ctx)
+{
+	hp_pyproc_init(pp, 1);
+	pp->layout = *l;
+	pp->interp = interp;
+	pp->code_type = T_CODE;
+	pp->unicode_type = T_UNICODE;
+	pp->bytes_type = T_BYTES;
+	pp->src.read = read;
+	pp->src.ctx = ctx;
+	pp->found = true;
+}
+
 static int sample_img(struct img *im, const struct hp_pylayout *l, const struct scene *sc,
 		      struct got *g, struct hp_pysample_stats *st)
 {
@@ -562,16 +578,8 @@ static int sample_img(struct img *im, const struct hp_pylayout *l, const struct 
 
 	memset(g, 0, sizeof(*g));
 	memset(st, 0, sizeof(*st));
-	hp_pyproc_init(&pp, 1);
-	pp.layout = *l;
-	pp.interp = sc->interp;
-	pp.code_type = T_CODE;
-	pp.unicode_type = T_UNICODE;
-	pp.bytes_type = T_BYTES;
+	setup_pp(&pp, l, sc->interp, img_read, im);
 	pp.frame_type = T_FRAME;
-	pp.src.read = img_read;
-	pp.src.ctx = im;
-	pp.found = true;
 	r = hp_pyproc_sample(&pp, on_stack, g, st);
 	hp_pyproc_release(&pp);
 	return r;
@@ -825,15 +833,7 @@ static int sample_churn(struct churn_img *ci, const struct hp_pylayout *l, const
 
 	memset(g, 0, sizeof(*g));
 	memset(st, 0, sizeof(*st));
-	hp_pyproc_init(&pp, 1);
-	pp.layout = *l;
-	pp.interp = sc->interp;
-	pp.code_type = T_CODE;
-	pp.unicode_type = T_UNICODE;
-	pp.bytes_type = T_BYTES;
-	pp.src.read = churn_read;
-	pp.src.ctx = ci;
-	pp.found = true;
+	setup_pp(&pp, l, sc->interp, churn_read, ci);
 	/* twice: the second walk has the code objects cached (frame sizes,
 	 * call sites), as in a real run */
 	r = hp_pyproc_sample(&pp, on_stack, g, st);
@@ -844,6 +844,8 @@ static int sample_churn(struct churn_img *ci, const struct hp_pylayout *l, const
 	if (r == 0)
 		r = hp_pyproc_sample(&pp, on_stack, g, st);
 	hp_pyproc_release(&pp);
+	cr_assert_eq(g->calls, 1, "%llu errors", (unsigned long long)st->errors);
+	cr_assert_eq(g->n, want, "got %zu frames, leaf %s", g->n, g->names[0]);
 	return r;
 }
 
@@ -860,15 +862,11 @@ Test(sampler_walk_311, returned_entry_frame_is_not_a_caller)
 	/* the slot's lambda returned: main was on top */
 	build_scene311(&im, l, &sc, &ci, false);
 	cr_assert_eq(sample_churn(&ci, l, &sc, &g, &st, 2), 0);
-	cr_assert_eq(g.calls, 1, "%llu errors", (unsigned long long)st.errors);
-	cr_assert_eq(g.n, 2, "got %zu frames, leaf %s", g.n, g.names[0]);
 	cr_assert_str_eq(g.names[0], "main@app.py");
 	cr_assert_str_eq(g.names[1], "<module>@app.py");
 	/* control: the slot's lambda runs, called from C under main */
 	build_scene311(&im, l, &sc, &ci, true);
 	cr_assert_eq(sample_churn(&ci, l, &sc, &g, &st, 3), 0);
-	cr_assert_eq(g.calls, 1, "%llu errors", (unsigned long long)st.errors);
-	cr_assert_eq(g.n, 3, "got %zu frames, leaf %s", g.n, g.names[0]);
 	cr_assert_str_eq(g.names[0], "main.<locals>.<lambda>@app.py");
 	cr_assert_str_eq(g.names[1], "main@app.py");
 	cr_assert_str_eq(g.names[2], "<module>@app.py");
@@ -953,18 +951,27 @@ static void build_gen_scene(struct img *im, const struct hp_pylayout *l, struct 
 	put64(im, sc->tstate + l->tstate_thread_id, 0x7f00deadbeef);
 }
 
-static void gen_pp(struct hp_pyproc *pp, const struct hp_pylayout *l, struct gen_scene *gs,
-		   struct img *im)
+/* One sample of pp: the stack in *g (calls 0 when none), the counts in *st;
+ * n_want frames expected (0: no stack, one error). */
+static void gen_sample(struct hp_pyproc *pp, struct got *g, struct hp_pysample_stats *st,
+		       size_t n_want)
 {
-	hp_pyproc_init(pp, 1);
-	pp->layout = *l;
-	pp->interp = gs->sc.interp;
-	pp->code_type = T_CODE;
-	pp->unicode_type = T_UNICODE;
-	pp->bytes_type = T_BYTES;
-	pp->src.read = img_read;
-	pp->src.ctx = im;
-	pp->found = true;
+	memset(g, 0, sizeof(*g));
+	memset(st, 0, sizeof(*st));
+	cr_assert_eq(hp_pyproc_sample(pp, on_stack, g, st), 0);
+	if (!n_want) {
+		cr_assert_eq(g->calls, 0, "got a stack of %zu frames, leaf %s", g->n, g->names[0]);
+		cr_assert_eq(st->errors, 1);
+		return;
+	}
+	cr_assert_eq(g->calls, 1, "%llu errors", (unsigned long long)st->errors);
+	cr_assert_eq(g->n, n_want, "%zu frames, leaf %s", g->n, g->names[0]);
+	if (n_want == 5) {
+		cr_assert_str_eq(g->names[0], "square@app.py");
+		cr_assert_str_eq(g->names[1], "items@app.py");
+		cr_assert_eq(g->lines[1], 109, "items on line %d", g->lines[1]);
+		cr_assert_str_eq(g->names[2], "consume@app.py");
+	}
 }
 
 Test(sampler_walk_311, generator_call_site_is_inferred_from_the_copy)
@@ -979,58 +986,30 @@ Test(sampler_walk_311, generator_call_site_is_inferred_from_the_copy)
 	cr_assert_not_null(l);
 	/* consume on top (the generator suspended): its cframe is seen */
 	build_gen_scene(&im, l, &gs, false, false, true);
-	gen_pp(&pp, l, &gs, &im);
-	memset(&g, 0, sizeof(g));
-	memset(&st, 0, sizeof(st));
-	cr_assert_eq(hp_pyproc_sample(&pp, on_stack, &g, &st), 0);
-	cr_assert_eq(g.calls, 1, "%llu errors", (unsigned long long)st.errors);
-	cr_assert_eq(g.n, 3, "%zu frames, leaf %s", g.n, g.names[0]);
+	setup_pp(&pp, l, gs.sc.interp, img_read, &im);
+	gen_sample(&pp, &g, &st, 3);
 	cr_assert_str_eq(g.names[0], "consume@app.py");
 	/* the generator read standing on its call: the stack as it is, and
 	 * its call site learnt */
 	build_gen_scene(&im, l, &gs, true, true, false);
 	for (int i = 0; i < 2; i++) {
-		memset(&g, 0, sizeof(g));
-		memset(&st, 0, sizeof(st));
-		cr_assert_eq(hp_pyproc_sample(&pp, on_stack, &g, &st), 0);
-		cr_assert_eq(g.calls, 1, "sample %d: %llu errors", i, (unsigned long long)st.errors);
-		cr_assert_eq(g.n, 5, "sample %d: %zu frames", i, g.n);
-		cr_assert_str_eq(g.names[0], "square@app.py");
-		cr_assert_str_eq(g.names[1], "items@app.py");
-		cr_assert_eq(g.lines[1], 109, "items on line %d", g.lines[1]);
-		cr_assert_str_eq(g.names[2], "consume@app.py");
+		gen_sample(&pp, &g, &st, 5);
 		cr_assert_eq(st.inferred, 0);
 	}
 	/* read apart, it has suspended since: the copy still shows square
 	 * running above consume, called by it: inferred on the learnt site */
 	build_gen_scene(&im, l, &gs, false, true, false);
-	memset(&g, 0, sizeof(g));
-	memset(&st, 0, sizeof(st));
-	cr_assert_eq(hp_pyproc_sample(&pp, on_stack, &g, &st), 0);
-	cr_assert_eq(g.calls, 1, "%llu errors", (unsigned long long)st.errors);
-	cr_assert_eq(g.n, 5, "%zu frames, leaf %s", g.n, g.names[0]);
-	cr_assert_str_eq(g.names[0], "square@app.py");
-	cr_assert_str_eq(g.names[1], "items@app.py");
-	cr_assert_eq(g.lines[1], 109, "items on line %d", g.lines[1]);
-	cr_assert_str_eq(g.names[2], "consume@app.py");
+	gen_sample(&pp, &g, &st, 5);
 	cr_assert_eq(st.inferred, 1);
 	/* square had returned in the copy: nothing to infer from, torn */
 	build_gen_scene(&im, l, &gs, false, false, false);
-	memset(&g, 0, sizeof(g));
-	memset(&st, 0, sizeof(st));
-	cr_assert_eq(hp_pyproc_sample(&pp, on_stack, &g, &st), 0);
-	cr_assert_eq(g.calls, 0, "got a stack of %zu frames, leaf %s", g.n, g.names[0]);
-	cr_assert_eq(st.errors, 1);
+	gen_sample(&pp, &g, &st, 0);
 	hp_pyproc_release(&pp);
 	/* a fresh sampler has learnt no site: no inference, torn */
 	build_gen_scene(&im, l, &gs, false, false, true);
-	gen_pp(&pp, l, &gs, &im);
-	cr_assert_eq(hp_pyproc_sample(&pp, on_stack, &g, &st), 0);
+	setup_pp(&pp, l, gs.sc.interp, img_read, &im);
+	gen_sample(&pp, &g, &st, 3);
 	build_gen_scene(&im, l, &gs, false, true, false);
-	memset(&g, 0, sizeof(g));
-	memset(&st, 0, sizeof(st));
-	cr_assert_eq(hp_pyproc_sample(&pp, on_stack, &g, &st), 0);
-	cr_assert_eq(g.calls, 0, "got a stack of %zu frames, leaf %s", g.n, g.names[0]);
-	cr_assert_eq(st.errors, 1);
+	gen_sample(&pp, &g, &st, 0);
 	hp_pyproc_release(&pp);
 }
