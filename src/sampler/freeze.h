@@ -31,6 +31,7 @@ struct hp_freeze {
 	pid_t pid;              /* the process of the last hp_freeze */
 	pid_t *tids;            /* threads held by the last hp_freeze */
 	int *sigs;              /* signal each must get back on detach */
+	unsigned char *state;   /* each: waited for, or stopped */
 	size_t nr, alloc;
 	bool exited;            /* the process exited while being frozen */
 	int status;             /* its wait status (when exited) */
@@ -44,8 +45,9 @@ struct hp_freeze {
 int hp_freeze(struct hp_freeze *fz, pid_t pid, const pid_t *tids, size_t n, struct hp_err *err);
 
 /* Let the threads of the last successful hp_freeze run again.  A thread
- * that died while held is waited for (its process could not be reaped
- * otherwise); when that was the whole process, fz->exited says so. */
+ * that died while held is reaped (its process could not be reaped
+ * otherwise); when that was the whole process, fz->exited says so.  Gives
+ * up on a thread that reports nothing within a second. */
 void hp_thaw(struct hp_freeze *fz);
 
 void hp_freeze_release(struct hp_freeze *fz);

@@ -27,7 +27,7 @@ grep -Eq '"user_cpu_s": 0\.[1-9]' "$TMP/o/e3.json" || fail "no CPU time for exit
 # threads that start and end all the time, then a process that exits
 # while its busy threads are held (a thread killed while traced stays a
 # zombie until waited for: record once hung here)
-expect_exit 0 timeout 60 "$HOTPATH" record -q --blocking -r 2000 -o "$TMP/o" --name tchurn -- "$py" -c 'import threading, time
+expect_exit 0 timeout -k 5 60 "$HOTPATH" record -q --blocking -r 2000 -o "$TMP/o" --name tchurn -- "$py" -c 'import threading, time
 end = time.monotonic() + 1.0
 def w(): sum(range(2000))
 while time.monotonic() < end:
@@ -35,7 +35,7 @@ while time.monotonic() < end:
     for t in ts: t.start()
     for t in ts: t.join()'
 for i in 1 2 3; do
-	expect_exit 5 timeout 60 "$HOTPATH" record -q --blocking -r 2000 -o "$TMP/o" --name ex -- "$py" -c 'import os, threading, time
+	expect_exit 5 timeout -k 5 60 "$HOTPATH" record -q --blocking -r 2000 -o "$TMP/o" --name ex -- "$py" -c 'import os, threading, time
 def busy():
     while True: sum(range(1000))
 for _ in range(3): threading.Thread(target=busy, daemon=True).start()
