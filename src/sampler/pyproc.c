@@ -1260,6 +1260,28 @@ static int copy_callee(struct hp_pyproc *pp, const struct walk *w, uint64_t r, u
 	return 0;
 }
 
+/* Whether a generator's frame f (code, instr and prev as read from it),
+ * read apart from the copy, still stands on the call of x: an inline
+ * callee leaves it waiting (stacktop >= 0 on a call site); one entered
+ * from C (Fraction(...) running __new__) leaves it executing the
+ * instruction that called into C, the learnt one (site) when known. */
+static bool gen_on_call(struct hp_pyproc *pp, const unsigned char *f, uint64_t code,
+			uint64_t instr, uint64_t prev, const struct rawframe *x, uint64_t site)
+{
+	const struct hp_pylayout *l = &pp->layout;
+	int64_t index;
+
+	if (!prev)
+		return false;
+	if (!x->inline_call)
+		return rd32(f, l->frame_stacktop) < 0 && (!site || instr == site);
+	if (rd32(f, l->frame_stacktop) < 0 || instr < code + l->co_code_adaptive ||
+	    (instr - code - l->co_code_adaptive) / 2 > (1u << 24))
+		return false;
+	index = (int64_t)((instr - code - l->co_code_adaptive) / 2);
+	return inline_call_site(pp, code, index) == 1;
+}
+
 /* Infer the state of generator frame gen (code gcode, read apart) calling
  * x, a frame of the copy: its instruction and its resumer.  Returns 0. */
 static int gen_infer(struct hp_pyproc *pp, const struct walk *w, uint64_t gcode,
@@ -1372,23 +1394,8 @@ static int walk_chain(struct hp_pyproc *pp, const struct walk *w, uint64_t frame
 		 * the frame above it (see "Generators calling functions") */
 		if (late && n > 0 && owner == OWNER_GENERATOR && l->frame_stacktop &&
 		    has_inline_call_ops(l) && !(*out)[n - 1].outside && code && !(code & 7)) {
-			/* an inline callee: the generator waits on the call
-			 * (stacktop >= 0 on a call site); one called from C
-			 * (Fraction(...) running __new__): the generator
-			 * executes the instruction that called into C, the
-			 * one learnt when known */
 			uint64_t site = gensite_instr(pp, code, (*out)[n - 1].code);
-			bool waits = (*out)[n - 1].inline_call
-					     ? prev && rd32(f, l->frame_stacktop) >= 0 &&
-						       instr >= code + l->co_code_adaptive &&
-						       (instr - code - l->co_code_adaptive) / 2 <=
-							       (1u << 24) &&
-						       inline_call_site(pp, code,
-									(int64_t)((instr - code -
-										   l->co_code_adaptive) /
-										  2)) == 1
-					     : prev && rd32(f, l->frame_stacktop) < 0 &&
-						       (!site || instr == site);
+			bool waits = gen_on_call(pp, f, code, instr, prev, &(*out)[n - 1], site);
 			uint64_t ginstr, gprev;
 
 			if (!waits && gen_infer(pp, w, code, &(*out)[n - 1], &ginstr, &gprev) == 0) {
