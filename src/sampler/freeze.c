@@ -41,14 +41,6 @@ static void nap(void)
 	nanosleep(&ts, NULL);
 }
 
-static bool held(const struct hp_freeze *fz, pid_t tid)
-{
-	for (size_t i = 0; i < fz->nr; i++)
-		if (fz->tids[i] == tid)
-			return true;
-	return false;
-}
-
 /* Forget thread i (the last one takes its place). */
 static void drop(struct hp_freeze *fz, size_t i)
 {
@@ -101,8 +93,6 @@ int hp_freeze(struct hp_freeze *fz, pid_t pid, const pid_t *tids, size_t n, stru
 	fz->pid = pid;
 	fz->exited = false;
 	for (size_t i = 0; i < n; i++) {
-		if (held(fz, tids[i]))
-			continue;
 		if (ptrace(PTRACE_SEIZE, tids[i], NULL, NULL)) {
 			if (errno == ESRCH)
 				continue;       /* exited meanwhile */

@@ -38,7 +38,7 @@ struct hp_freeze {
 	struct rusage ru;       /* and its resource usage */
 };
 
-/* Stop the threads tids[0..n) of process pid (threads that exited
+/* Stop the threads tids[0..n) (distinct) of process pid (threads that exited
  * meanwhile are skipped).  Returns 0 when all that still exist are
  * stopped (hp_thaw must follow), or -1 with err set (nothing is left
  * held; fz->exited tells whether the process is gone). */

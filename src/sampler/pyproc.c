@@ -1051,6 +1051,23 @@ static int walk_frame_objects(struct hp_pyproc *pp, uint64_t frame, unsigned cha
  * whose callee is gone is returning from it, or about to push it: on top).
  * Frames read outside the snapshot (generators) are left as they are.
  * Returns the new count, or -1 when a code unit cannot be read. */
+/* The copy of the frame header at s: in a snapshot, or in the newest chunk
+ * above the top seen (the copy reads past it: frames pushed meanwhile).
+ * NULL when it was not read. */
+static const unsigned char *slot_in_copy(const struct hp_pyproc *pp, const struct walk *w,
+					 uint64_t s)
+{
+	const struct hp_pylayout *l = &pp->layout;
+	int k = snap_of(w, s, l->frame_size);
+
+	if (k < 0 && w->nsnap > 0 && s >= w->snaps[0].lo && s + l->frame_size <= w->read_hi &&
+	    s + l->frame_size > s)
+		k = 0;
+	if (k < 0)
+		return NULL;
+	return pp->chunk + w->snaps[k].off + (s - w->snaps[k].lo);
+}
+
 static int leaf_state(struct hp_pyproc *pp, const struct walk *w, const struct rawframe *t,
 		      int32_t *st)
 {
@@ -1083,7 +1100,7 @@ static int settle_top(struct hp_pyproc *pp, const struct walk *w, struct rawfram
 		const struct hp_pycode *c = code_find(pp, t->code);
 		const unsigned char *sf;
 		uint64_t s, code, instr;
-		int ks, state;
+		int state;
 		int32_t st;
 		bool entry, runs;
 
@@ -1091,22 +1108,18 @@ static int settle_top(struct hp_pyproc *pp, const struct walk *w, struct rawfram
 		if (!c || !c->framesize)
 			break;
 		s = t->addr + c->framesize;
-		state = leaf_state(pp, w, t, &st);
-		if (state < 0 && snap_of(w, t->addr, l->frame_size) >= 0)
-			return -1;
 		if (snap_of(w, t->addr, l->frame_size) < 0)
 			break;
+		state = leaf_state(pp, w, t, &st);
+		if (state < 0)
+			return -1;
 		decided = true;
 		/* a leaf that returned or has not started has no callee */
 		if (st >= 0 && state != 1)
 			break;
-		ks = snap_of(w, s, l->frame_size);
-		if (ks < 0 && w->nsnap > 0 && s >= w->snaps[0].lo && s + l->frame_size <= w->read_hi &&
-		    s + l->frame_size > s)
-			ks = 0;     /* above the top seen, but read */
-		if (ks < 0)
+		sf = slot_in_copy(pp, w, s);
+		if (!sf)
 			break;
-		sf = pp->chunk + w->snaps[ks].off + (s - w->snaps[ks].lo);
 		code = rd64(sf, l->frame_code) & ~l->code_tag_mask;
 		instr = rd64(sf, l->frame_instr);
 		entry = sf[l->frame_is_entry] != 0;
@@ -1220,7 +1233,7 @@ static int copy_callee(struct hp_pyproc *pp, const struct walk *w, uint64_t r, u
 		       struct rawframe *x)
 {
 	const struct hp_pylayout *l = &pp->layout;
-	int kr = snap_of(w, r, l->frame_size), ks;
+	int kr = snap_of(w, r, l->frame_size);
 	const unsigned char *sf;
 	const struct hp_pycode *c;
 	uint64_t s, code, instr;
@@ -1233,13 +1246,9 @@ static int copy_callee(struct hp_pyproc *pp, const struct walk *w, uint64_t r, u
 	if (!c || !c->framesize)
 		return -1;
 	s = r + c->framesize;
-	ks = snap_of(w, s, l->frame_size);
-	if (ks < 0 && w->nsnap > 0 && s >= w->snaps[0].lo && s + l->frame_size <= w->read_hi &&
-	    s + l->frame_size > s)
-		ks = 0;     /* above the top seen, but read */
-	if (ks < 0)
+	sf = slot_in_copy(pp, w, s);
+	if (!sf)
 		return -1;
-	sf = pp->chunk + w->snaps[ks].off + (s - w->snaps[ks].lo);
 	code = rd64(sf, l->frame_code) & ~l->code_tag_mask;
 	instr = rd64(sf, l->frame_instr);
 	st = rd32(sf, l->frame_stacktop);
