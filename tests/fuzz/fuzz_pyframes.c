@@ -1,7 +1,8 @@
-/* libFuzzer target: the <= 3.10 frame-object walker and everything it
- * reads (thread states, PyFrameObjects, code objects, strings, line
- * tables: sampler/pyproc.c) over a fuzzed image of target memory.  Byte 0
- * picks the 3.8, 3.9 or 3.10 layout; the rest is memory at IMG_BASE,
+/* libFuzzer target: the frame walkers and everything they read (thread
+ * states, PyFrameObjects, 3.11 data-stack chunks, cframes, generator
+ * frames, code objects and their instructions, strings, line tables:
+ * sampler/pyproc.c) over a fuzzed image of target memory.  Byte 0 picks
+ * the 3.8, 3.9, 3.10, 3.11 or 3.12 layout; the rest is memory at IMG_BASE,
  * starting with the interpreter state.  Fake type objects live at fixed
  * addresses inside the image so the type checks can pass. */
 #include <stddef.h>
@@ -54,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 2)
 		return 0;
-	l = hp_pylayout_find(3, 8 + data[0] % 3);
+	l = hp_pylayout_find(3, 8 + data[0] % 5);
 	if (!l)
 		return 0;
 	im.p = data + 1;
