@@ -1105,18 +1105,20 @@ static int settle_top(struct hp_pyproc *pp, const struct walk *w, struct rawfram
 		bool entry, runs;
 
 		decided = false;
-		if (!c || !c->framesize)
-			break;
-		s = t->addr + c->framesize;
 		if (snap_of(w, t->addr, l->frame_size) < 0)
 			break;
 		state = leaf_state(pp, w, t, &st);
 		if (state < 0)
 			return -1;
 		decided = true;
-		/* a leaf that returned or has not started has no callee */
+		/* a leaf that returned or has not started has no callee; its
+		 * state needs no frame size (the first sample of a code object
+		 * has none yet: such a leaf was once kept) */
 		if (st >= 0 && state != 1)
 			break;
+		if (!c || !c->framesize)
+			break;
+		s = t->addr + c->framesize;
 		sf = slot_in_copy(pp, w, s);
 		if (!sf)
 			break;

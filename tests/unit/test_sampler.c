@@ -443,6 +443,14 @@ static void put64(struct img *im, uint64_t addr, uint64_t v)
 	memcpy(im->mem + (addr - IMG_BASE), &v, 8);
 }
 
+static uint64_t get64(const struct img *im, uint64_t addr)
+{
+	uint64_t v;
+
+	memcpy(&v, im->mem + (addr - IMG_BASE), 8);
+	return v;
+}
+
 static void put32(struct img *im, uint64_t addr, uint32_t v)
 {
 	memcpy(im->mem + (addr - IMG_BASE), &v, 4);
@@ -871,6 +879,35 @@ Test(sampler_walk_311, returned_entry_frame_is_not_a_caller)
 	cr_assert_str_eq(g.names[1], "main@app.py");
 	cr_assert_str_eq(g.names[2], "<module>@app.py");
 	cr_assert_eq(g.lines[0], 19);
+}
+
+/* The same moment named differently: the frame current after the copy is
+ * the map's lambda in the slot above main, but the copy shows that lambda
+ * returned (main had moved on to the comprehension and was about to push
+ * it there).  main was on top, on the very first sample too, before any
+ * code object is cached (the leaf's state needs no frame size). */
+Test(sampler_walk_311, returned_leaf_goes_to_caller_before_codes_are_cached)
+{
+	static struct img im;
+	const struct hp_pylayout *l = hp_pylayout_find(3, 11);
+	struct churn_img ci;
+	struct scene sc;
+	struct got g;
+	struct hp_pysample_stats st;
+	uint64_t cframe, m2;
+
+	cr_assert_not_null(l);
+	for (int churn = 0; churn < 2; churn++) {
+		build_scene311(&im, l, &sc, &ci, false);
+		cframe = get64(&im, sc.tstate + l->tstate_cframe);
+		m2 = get64(&im, sc.leaf + l->frame_previous);
+		put64(&im, cframe + l->cframe_current_frame, m2);
+		if (!churn)
+			ci.tops[1] = ci.tops[0];
+		cr_assert_eq(sample_churn(&ci, l, &sc, &g, &st, 2), 0);
+		cr_assert_str_eq(g.names[0], "main@app.py");
+		cr_assert_str_eq(g.names[1], "<module>@app.py");
+	}
 }
 
 /* A generator calling a function per item (gencalls.py): consume (on the
