@@ -31,6 +31,27 @@
 #define INLINE_CALL_OPS_311(X, w) \
 	(X(w, 171) | X(w, 22) | X(w, 23) | X(w, 24) | X(w, 25) | X(w, 17) | X(w, 18) | \
 	 X(w, 19) | X(w, 20) | X(w, 21))
+/* Inline cache entries after each instruction (Lib/opcode.py of 3.11,
+ * _inline_cache_entries, the same for a family's specialised forms):
+ * BINARY_SUBSCR 4, STORE_SUBSCR 1, UNPACK_SEQUENCE 1, STORE_ATTR 4,
+ * LOAD_ATTR 4, COMPARE_OP 2, LOAD_GLOBAL 5, BINARY_OP 1, LOAD_METHOD 10,
+ * PRECALL 1, CALL 4.  Checked against dis by
+ * tests/unit/test_sampler_layout.c. */
+#define OP_CACHES_311 \
+	[25] = 4, [17] = 4, [18] = 4, [19] = 4, [20] = 4, [21] = 4, \
+	[60] = 1, [168] = 1, [169] = 1, [170] = 1, \
+	[92] = 1, [177] = 1, [178] = 1, [179] = 1, [180] = 1, \
+	[95] = 4, [153] = 4, [154] = 4, [158] = 4, [159] = 4, \
+	[106] = 4, [39] = 4, [40] = 4, [41] = 4, [42] = 4, [43] = 4, \
+	[107] = 2, [26] = 2, [27] = 2, [28] = 2, [29] = 2, \
+	[116] = 5, [47] = 5, [48] = 5, [55] = 5, \
+	[122] = 1, [3] = 1, [4] = 1, [5] = 1, [6] = 1, [7] = 1, [8] = 1, [13] = 1, [14] = 1, \
+	[16] = 1, \
+	[160] = 10, [56] = 10, [57] = 10, [58] = 10, [59] = 10, [62] = 10, [63] = 10, \
+	[166] = 1, [64] = 1, [65] = 1, [66] = 1, [67] = 1, [72] = 1, [73] = 1, [76] = 1, \
+	[77] = 1, [78] = 1, [79] = 1, [80] = 1, [81] = 1, [113] = 1, [121] = 1, [127] = 1, \
+	[141] = 1, [143] = 1, \
+	[171] = 4, [22] = 4, [23] = 4, [24] = 4
 #define OPBIT(w, op) (((op) >> 6) == (w) ? UINT64_C(1) << ((op) & 63) : UINT64_C(0))
 
 const struct hp_pylayout hp_pylayout_311 = {
@@ -51,6 +72,7 @@ const struct hp_pylayout hp_pylayout_311 = {
 	.inline_call_ops = { INLINE_CALL_OPS_311(OPBIT, 0), INLINE_CALL_OPS_311(OPBIT, 1),
 			     INLINE_CALL_OPS_311(OPBIT, 2), INLINE_CALL_OPS_311(OPBIT, 3) },
 	.inline_call_caches = 4,
+	.op_caches = { OP_CACHES_311 },
 	.code_size = 192,
 	.co_firstlineno = 72, .co_filename = 112, .co_name = 120, .co_qualname = 128,
 	.co_linetable = 136, .co_code_adaptive = 184,

@@ -80,6 +80,10 @@ struct hp_pylayout {
 					    all 0 = do not check */
 	uint32_t inline_call_caches;     /* 3.11: their inline cache entries: a
 					    caller waits on the last one */
+	uint8_t op_caches[256];          /* 3.11: inline cache entries after each
+					    opcode (specialised forms included):
+					    the units that are data, not
+					    instructions; all 0 = unknown */
 	/* PyCodeObject */
 	uint32_t code_size;              /* bytes to read for one code header */
 	uint32_t co_firstlineno, co_filename, co_name, co_qualname, co_linetable;

@@ -77,6 +77,7 @@ void hp_pyproc_release(struct hp_pyproc *pp)
 	free(pp->slots);
 	free(pp->binary);
 	free(pp->chunk);
+	free(pp->units);
 	free(pp->frames);
 	free(pp->frame_codes);
 	free(pp->reqs);
@@ -596,29 +597,59 @@ static bool op_in(const uint64_t set[4], unsigned op)
  * BINARY_SUBSCR_GETITEM) stands on the call's last inline cache entry
  * with stacktop >= 0 until the callee returns; a frame that returned
  * stands on RETURN_VALUE with stacktop >= 0 too, and only this tells the
- * two apart.  Returns 1 (a call site), 0 (not) or -1 (unreadable).  The
- * instruction's family never changes (specialisation rewrites within it),
- * so answers are cached with the code object's resolved entry (cleared
- * when the entry is refilled); unresolved code is read every time. */
+ * two apart.  Cache entries are data (counters, versions, dict indexes)
+ * whose low byte can equal a call's opcode, so the unit `caches` before
+ * the frame's must also be an instruction: found by decoding from the
+ * first unit, skipping each instruction's cache entries (op_caches).
+ * Returns 1 (a call site), 0 (not) or -1 (unreadable).  The answer never
+ * changes for a code object (specialisation rewrites an instruction
+ * within its family, same cache size), so answers are cached with the
+ * code object's resolved entry (cleared when the entry is refilled);
+ * unresolved code is read every time. */
+#define MAX_SITE_UNITS (1u << 20)
+
+static bool has_op_caches(const struct hp_pylayout *l)
+{
+	for (int i = 0; i < 256; i++)
+		if (l->op_caches[i])
+			return true;
+	return false;
+}
+
 static int inline_call_site(struct hp_pyproc *pp, uint64_t code, int64_t index)
 {
 	const struct hp_pylayout *l = &pp->layout;
 	struct hp_pycode *c;
-	uint8_t unit[2];
+	uint64_t site;
 	uint32_t i;
 	int yes;
 
 	if (index < (int64_t)l->inline_call_caches)
 		return 0;
+	if (index > (int64_t)MAX_SITE_UNITS)
+		return -1;
 	i = code_index(pp, code);
 	c = i ? &pp->codes[i - 1] : NULL;
 	for (int j = 0; c && j < CALL_SITES; j++)
 		if (c->site_state[j] && c->site_idx[j] == (uint64_t)index)
 			return c->site_state[j] == 1;
-	if (rd_exact(pp, code + l->co_code_adaptive + (uint64_t)(index - l->inline_call_caches) * 2,
-		     unit, sizeof(unit)))
-		return -1;
-	yes = op_in(l->inline_call_ops, unit[0]);
+	site = (uint64_t)index - l->inline_call_caches;
+	if (has_op_caches(l)) {
+		uint64_t u = 0;
+
+		HP_GROW(pp->units, (size_t)(site + 1) * 2, pp->units_alloc);
+		if (rd_exact(pp, code + l->co_code_adaptive, pp->units, (size_t)(site + 1) * 2))
+			return -1;
+		while (u < site)
+			u += 1 + l->op_caches[pp->units[2 * u]];
+		yes = u == site && op_in(l->inline_call_ops, pp->units[2 * site]);
+	} else {
+		uint8_t unit[2];
+
+		if (rd_exact(pp, code + l->co_code_adaptive + site * 2, unit, sizeof(unit)))
+			return -1;
+		yes = op_in(l->inline_call_ops, unit[0]);
+	}
 	if (c) {
 		c->site_idx[c->site_next] = (uint32_t)index;
 		c->site_state[c->site_next] = yes ? 1 : 2;

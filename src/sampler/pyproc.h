@@ -116,6 +116,8 @@ struct hp_pyproc {
 	size_t chunk_alloc;
 	uint64_t chunk_sizes[64][2];    /* (chunk address, size) seen lately */
 	struct hp_pythread_cache thread_cache[64];
+	uint8_t *units;                 /* bytecode read to find instruction starts */
+	size_t units_alloc;
 	struct hp_pyframe *frames;
 	size_t frames_alloc;
 	uint32_t *frame_codes;

@@ -910,6 +910,43 @@ Test(sampler_walk_311, returned_leaf_goes_to_caller_before_codes_are_cached)
 	}
 }
 
+/* A leaf that returned stands on RETURN_VALUE with stacktop >= 0, like a
+ * frame waiting on a call, which stands on the call's last cache entry
+ * (unit index - 4 is the CALL).  Cache entries are data: here the unit
+ * four before RETURN_VALUE is a LOAD_GLOBAL cache entry whose low byte
+ * is CALL's opcode, and only decoding the instructions from the start
+ * tells that it is no call.  Control: the same leaf standing on a real
+ * call (its callee gone) is kept. */
+Test(sampler_walk_311, cache_entry_that_looks_like_a_call_is_no_call_site)
+{
+	/* 151 RESUME, 116 LOAD_GLOBAL (5 cache entries), 124 LOAD_FAST,
+	 * 171 CALL (4), 83 RETURN_VALUE */
+	static const uint8_t fake_ops[] = { 151, 116, 0, 171, 0, 0, 0, 83 };
+	static const uint8_t real_ops[] = { 151, 124, 124, 171, 0, 0, 0, 0, 83 };
+	static struct img im;
+	const struct hp_pylayout *l = hp_pylayout_find(3, 11);
+	struct churn_img ci;
+	struct scene sc;
+	struct got g;
+	struct hp_pysample_stats st;
+
+	cr_assert_not_null(l);
+	for (int real = 0; real < 2; real++) {
+		uint64_t cframe, m2, code;
+
+		build_scene311(&im, l, &sc, &ci, false);
+		code = real ? mk_code311(&im, l, "leaf", 40, 2, 1, real_ops, sizeof(real_ops))
+			    : mk_code311(&im, l, "leaf", 40, 2, 1, fake_ops, sizeof(fake_ops));
+		cframe = get64(&im, sc.tstate + l->tstate_cframe);
+		m2 = get64(&im, sc.leaf + l->frame_previous);
+		put_frame311(&im, l, m2, code, sc.caller, 7, 1, true);
+		put64(&im, cframe + l->cframe_current_frame, m2);
+		ci.tops[1] = ci.tops[0];
+		cr_assert_eq(sample_churn(&ci, l, &sc, &g, &st, real ? 3 : 2), 0);
+		cr_assert_str_eq(g.names[0], real ? "leaf@app.py" : "main@app.py");
+	}
+}
+
 /* A generator calling a function per item (gencalls.py): consume (on the
  * thread's data stack) resumed the generator `items` (its frame lives in
  * the generator object), which called `square` inline: square's frame sits
@@ -934,10 +971,11 @@ struct gen_scene {
 static void build_gen_scene(struct img *im, const struct hp_pylayout *l, struct gen_scene *gs,
 			    bool gen_waits, bool square_runs, bool on_consume)
 {
-	/* 151 RESUME, 171 CALL, 0 CACHE, 93 FOR_ITER, 86 YIELD_VALUE, 83 RETURN_VALUE */
+	/* 151 RESUME, 171 CALL, 0 CACHE, 93 FOR_ITER, 124 LOAD_FAST,
+	 * 86 YIELD_VALUE, 83 RETURN_VALUE */
 	static const uint8_t call_ops[] = { 151, 171, 0, 0, 0, 0, 1, 83 };
 	static const uint8_t consume_ops[] = { 151, 100, 125, 93, 125, 83 };
-	static const uint8_t items_ops[] = { 151, 93, 125, 116, 171, 0, 0, 0, 0, 86, 1, 83 };
+	static const uint8_t items_ops[] = { 151, 93, 125, 124, 171, 0, 0, 0, 0, 86, 1, 83 };
 	static const uint8_t square_ops[] = { 151, 124, 124, 122, 0, 83 };
 	struct scene *sc = &gs->sc;
 	uint64_t cframe, cframe_consume, chunk, code_mod, code_consume, code_square, m0, m1, m2,

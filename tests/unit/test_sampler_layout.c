@@ -260,6 +260,24 @@ static int check_python(const char *py)
 			     "%s: BINARY_SUBSCR has %u cache entries, table says %u", py, b,
 			     l->inline_call_caches);
 	}
+	/* the cache entries after every opcode, specialised forms included */
+	snprintf(cmd, sizeof(cmd), "'%s' -c \"import dis, opcode\n"
+		 "c = opcode._inline_cache_entries\n"
+		 "base = {dis._all_opmap[x]: opcode.opmap[f] for f, xs in opcode._specializations.items() for x in xs}\n"
+		 "print(' '.join(str(c[base.get(op, op)]) for op in range(256)))\"", py);
+	cr_assert_eq(run_capture(cmd, out, sizeof(out)), 0, "%s: cannot read cache sizes", py);
+	{
+		char *p = out, *end;
+
+		for (int op = 0; op < 256; op++) {
+			unsigned long v = strtoul(p, &end, 10);
+
+			cr_assert_neq(end, p, "%s: %d cache sizes only", py, op);
+			cr_expect_eq(v, l->op_caches[op], "%s: opcode %d has %lu cache entries, table says %u",
+				     py, op, v, l->op_caches[op]);
+			p = end;
+		}
+	}
 	printf("checked the 3.11 table against %s (%s)\n", py, inc);
 	return 0;
 }
