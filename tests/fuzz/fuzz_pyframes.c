@@ -4,7 +4,9 @@
  * sampler/pyproc.c) over a fuzzed image of target memory.  Byte 0 picks
  * the 3.8, 3.9, 3.10, 3.11 or 3.12 layout; the rest is memory at IMG_BASE,
  * starting with the interpreter state.  Fake type objects live at fixed
- * addresses inside the image so the type checks can pass. */
+ * addresses inside the image so the type checks can pass.  The 3.11
+ * seeds (a data-stack scene, and one with a generator calling inline) are
+ * written by tests/fuzz/mkseed_pyframes311.py. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
