@@ -594,18 +594,21 @@ static bool op_in(const uint64_t set[4], unsigned op)
 
 /* 3.11: does a frame of `code` standing on instruction `index` wait on an
  * inline call?  A frame that calls a Python function inline (CALL,
- * BINARY_SUBSCR_GETITEM) stands on the call's last inline cache entry
- * with stacktop >= 0 until the callee returns; a frame that returned
- * stands on RETURN_VALUE with stacktop >= 0 too, and only this tells the
- * two apart.  Cache entries are data (counters, versions, dict indexes)
- * whose low byte can equal a call's opcode, so the unit `caches` before
- * the frame's must also be an instruction: found by decoding from the
- * first unit, skipping each instruction's cache entries (op_caches).
- * Returns 1 (a call site), 0 (not) or -1 (unreadable).  The answer never
- * changes for a code object (specialisation rewrites an instruction
- * within its family, same cache size), so answers are cached with the
- * code object's resolved entry (cleared when the entry is refilled);
- * unresolved code is read every time. */
+ * BINARY_SUBSCR_GETITEM) keeps stacktop >= 0 until the callee returns and
+ * stands on the call's last inline cache entry, or for a moment on the
+ * call itself: CPython stores the caller's stacktop, then its instruction
+ * (the compiler may sink that store past the switch to the new frame: seen
+ * single-stepping the generic CALL of a comprehension).  A frame that
+ * returned stands on RETURN_VALUE with stacktop >= 0 too, and only this
+ * tells the two apart.  Cache entries are data (counters, versions, dict
+ * indexes) whose low byte can equal a call's opcode, so the unit taken for
+ * the call must be an instruction: found by decoding from the first unit,
+ * skipping each instruction's cache entries (op_caches).  Returns 1 (a
+ * call site), 0 (not) or -1 (unreadable).  The answer never changes for a
+ * code object (specialisation rewrites an instruction within its family,
+ * same cache size), so answers are cached with the code object's resolved
+ * entry (cleared when the entry is refilled); unresolved code is read
+ * every time. */
 #define MAX_SITE_UNITS (1u << 20)
 
 static bool has_op_caches(const struct hp_pylayout *l)
@@ -624,7 +627,7 @@ static int inline_call_site(struct hp_pyproc *pp, uint64_t code, int64_t index)
 	uint32_t i;
 	int yes;
 
-	if (index < (int64_t)l->inline_call_caches)
+	if (index < 0)
 		return 0;
 	if (index > (int64_t)MAX_SITE_UNITS)
 		return -1;
@@ -633,22 +636,30 @@ static int inline_call_site(struct hp_pyproc *pp, uint64_t code, int64_t index)
 	for (int j = 0; c && j < CALL_SITES; j++)
 		if (c->site_state[j] && c->site_idx[j] == (uint64_t)index)
 			return c->site_state[j] == 1;
-	site = (uint64_t)index - l->inline_call_caches;
+	site = index >= (int64_t)l->inline_call_caches ? (uint64_t)index - l->inline_call_caches
+						       : UINT64_MAX;
+	HP_GROW(pp->units, (size_t)(index + 1) * 2, pp->units_alloc);
 	if (has_op_caches(l)) {
 		uint64_t u = 0;
 
-		HP_GROW(pp->units, (size_t)(site + 1) * 2, pp->units_alloc);
-		if (rd_exact(pp, code + l->co_code_adaptive, pp->units, (size_t)(site + 1) * 2))
+		if (rd_exact(pp, code + l->co_code_adaptive, pp->units, (size_t)(index + 1) * 2))
 			return -1;
-		while (u < site)
-			u += 1 + l->op_caches[pp->units[2 * u]];
-		yes = u == site && op_in(l->inline_call_ops, pp->units[2 * site]);
-	} else {
-		uint8_t unit[2];
+		yes = 0;
+		while (u <= (uint64_t)index && !yes) {
+			unsigned op = pp->units[2 * u];
 
-		if (rd_exact(pp, code + l->co_code_adaptive + site * 2, unit, sizeof(unit)))
+			yes = (u == site || u == (uint64_t)index) && op_in(l->inline_call_ops, op);
+			u += 1 + l->op_caches[op];
+		}
+	} else {
+		if (rd_exact(pp, code + l->co_code_adaptive + (uint64_t)index * 2, pp->units, 2))
 			return -1;
-		yes = op_in(l->inline_call_ops, unit[0]);
+		yes = op_in(l->inline_call_ops, pp->units[0]);
+		if (!yes && site != UINT64_MAX) {
+			if (rd_exact(pp, code + l->co_code_adaptive + site * 2, pp->units, 2))
+				return -1;
+			yes = op_in(l->inline_call_ops, pp->units[0]);
+		}
 	}
 	if (c) {
 		c->site_idx[c->site_next] = (uint32_t)index;
@@ -962,7 +973,31 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 		uint64_t gp = rd64(w->gen_hdr, l->frame_previous);
 
 		if (gp == w->res) {
-			w->top = w->gen;
+			/* `previous` is set just before a resume enters the
+			 * generator's eval loop, and cleared only after it
+			 * yielded and its eval loop returned: standing on
+			 * YIELD_VALUE with stacktop >= 0 it still runs while
+			 * tstate names its cframe, and no longer once tstate
+			 * names the resumer's (seen single-stepping); it
+			 * runs when executing (stacktop -1) or waiting on an
+			 * inline call */
+			int32_t gst = l->frame_stacktop ? rd32(w->gen_hdr, l->frame_stacktop) : -1;
+			int runs = 1;
+
+			if (gst >= 0 && has_inline_call_ops(l)) {
+				uint64_t gcode = rd64(w->gen_hdr, l->frame_code) & ~l->code_tag_mask;
+				uint64_t gi = rd64(w->gen_hdr, l->frame_instr);
+				int64_t gidx = gi < gcode + l->co_code_adaptive
+						       ? -1
+						       : (int64_t)((gi - gcode - l->co_code_adaptive) / 2);
+
+				if (gidx > (int64_t)(1u << 24))
+					return -1;
+				runs = inline_call_site(pp, gcode, gidx);
+				if (runs < 0)
+					return -1;
+			}
+			w->top = runs || j2 == jg ? w->gen : w->res;
 		} else if (gp == 0) {
 			w->top = w->res;
 		} else {
@@ -1103,12 +1138,12 @@ static int leaf_state(struct hp_pyproc *pp, const struct walk *w, const struct r
 		      int32_t *st)
 {
 	const struct hp_pylayout *l = &pp->layout;
-	int k = snap_of(w, t->addr, l->frame_size);
+	const unsigned char *f = slot_in_copy(pp, w, t->addr);
 
 	*st = -1;
-	if (k < 0)
+	if (!f)
 		return -1;
-	*st = rd32(pp->chunk + w->snaps[k].off + (t->addr - w->snaps[k].lo), l->frame_stacktop);
+	*st = rd32(f, l->frame_stacktop);
 	if (*st < 0)
 		return 1;                      /* executing */
 	if (t->index < 0)
@@ -1136,7 +1171,8 @@ static int settle_top(struct hp_pyproc *pp, const struct walk *w, struct rawfram
 		bool entry, runs;
 
 		decided = false;
-		if (snap_of(w, t->addr, l->frame_size) < 0)
+		/* frames climbed to above the top seen are in the copy too */
+		if (!slot_in_copy(pp, w, t->addr))
 			break;
 		state = leaf_state(pp, w, t, &st);
 		if (state < 0)
@@ -1186,7 +1222,7 @@ static int settle_top(struct hp_pyproc *pp, const struct walk *w, struct rawfram
 	}
 	/* a leaf that returned or has not started: its caller was on top
 	 * (without the call-site set: any waiting leaf, once) */
-	while (decided && n > 1 && !(*out)[0].outside && !(*out)[1].outside) {
+	while (decided && n > 1 && !(*out)[0].outside) {
 		int32_t st;
 		int state = leaf_state(pp, w, &(*out)[0], &st);
 

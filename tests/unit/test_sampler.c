@@ -947,6 +947,48 @@ Test(sampler_walk_311, cache_entry_that_looks_like_a_call_is_no_call_site)
 	}
 }
 
+/* A frame calling a function inline stores its stack top, then its
+ * instruction, then switches to the callee; the compiler may sink the
+ * instruction store, so for a moment the caller stands on the CALL itself
+ * (not yet on its last cache entry) with stacktop >= 0, and the callee,
+ * pushed and not started, is current.  The caller waits on a call: it is
+ * on top, not a frame that returned (single-stepping found it dropped).
+ * Control: a unit holding CALL's opcode inside another instruction's
+ * cache entries is no call. */
+Test(sampler_walk_311, caller_standing_on_the_call_itself_is_kept)
+{
+	static const uint8_t fake_ops[] = { 151, 116, 0, 171, 0, 0, 0, 83 };
+	static const uint8_t real_ops[] = { 151, 124, 124, 171, 0, 0, 0, 0, 83 };
+	static struct img im;
+	const struct hp_pylayout *l = hp_pylayout_find(3, 11);
+	struct churn_img ci;
+	struct scene sc;
+	struct got g;
+	struct hp_pysample_stats st;
+
+	cr_assert_not_null(l);
+	for (int real = 0; real < 2; real++) {
+		uint64_t m2, m3, code;
+
+		build_scene311(&im, l, &sc, &ci, false);
+		code = real ? mk_code311(&im, l, "leaf", 40, 6, 2, real_ops, sizeof(real_ops))
+			    : mk_code311(&im, l, "leaf", 40, 6, 2, fake_ops, sizeof(fake_ops));
+		m3 = sc.leaf;
+		m2 = get64(&im, m3 + l->frame_previous);
+		put_frame311(&im, l, m2, code, sc.caller, 3, 1, true);
+		/* the callee: pushed, not started (on the unit before RESUME);
+		 * the control stands alone */
+		put_frame311(&im, l, m3, sc.code_leaf, m2, -1, 1, false);
+		if (!real)
+			put64(&im, get64(&im, sc.tstate + l->tstate_cframe) + l->cframe_current_frame,
+			      m2);
+		ci.tops[1] = ci.tops[0];
+		cr_assert_eq(sample_churn(&ci, l, &sc, &g, &st, real ? 3 : 2), 0);
+		cr_assert_str_eq(g.names[0], real ? "leaf@app.py" : "main@app.py");
+		cr_assert_str_eq(g.names[1], real ? "main@app.py" : "<module>@app.py");
+	}
+}
+
 /* A generator calling a function per item (gencalls.py): consume (on the
  * thread's data stack) resumed the generator `items` (its frame lives in
  * the generator object), which called `square` inline: square's frame sits
@@ -965,7 +1007,7 @@ static const uint8_t linetable_units[] = {
 
 struct gen_scene {
 	struct scene sc;
-	uint64_t gen, code_items, square_slot;
+	uint64_t gen, code_items, square_slot, consume, cframe_gen, cframe_consume;
 };
 
 static void build_gen_scene(struct img *im, const struct hp_pylayout *l, struct gen_scene *gs,
@@ -1004,6 +1046,9 @@ static void build_gen_scene(struct img *im, const struct hp_pylayout *l, struct 
 	m3 = m2 + frame_size311(l, 4, 3);
 	gs->gen = img_alloc(im, 512);   /* the frame inside the generator object */
 	gs->square_slot = m3;
+	gs->consume = m2;
+	gs->cframe_gen = cframe;
+	gs->cframe_consume = cframe_consume;
 	put_frame311(im, l, m0, code_mod, 0, 5, 0, true);
 	put_frame311(im, l, m1, sc->code_main, m0, 5, 0, false);
 	put_frame311(im, l, m2, code_consume, m1, 3, -1, false);    /* in FOR_ITER */
@@ -1086,5 +1131,77 @@ Test(sampler_walk_311, generator_call_site_is_inferred_from_the_copy)
 	gen_sample(&pp, &g, &st, 3);
 	build_gen_scene(&im, l, &gs, false, true, false);
 	gen_sample(&pp, &g, &st, 0);
+	hp_pyproc_release(&pp);
+}
+
+/* square returned (RETURN_VALUE, stacktop >= 0) while the generator, read
+ * apart, still stands on its call: items was on top, square is dropped
+ * although its caller lives outside the data stack (it was kept, and
+ * inflated square's share of gencalls.py). */
+Test(sampler_walk_311, returned_leaf_under_a_generator_goes_to_it)
+{
+	static struct img im;
+	const struct hp_pylayout *l = hp_pylayout_find(3, 11);
+	struct gen_scene gs;
+	struct hp_pyproc pp;
+	struct got g;
+	struct hp_pysample_stats st;
+
+	cr_assert_not_null(l);
+	build_gen_scene(&im, l, &gs, true, false, false);
+	setup_pp(&pp, l, gs.sc.interp, img_read, &im);
+	for (int i = 0; i < 2; i++) {
+		gen_sample(&pp, &g, &st, 4);
+		cr_assert_str_eq(g.names[0], "items@app.py");
+		cr_assert_eq(g.lines[0], 109, "items on line %d", g.lines[0]);
+		cr_assert_str_eq(g.names[1], "consume@app.py");
+	}
+	hp_pyproc_release(&pp);
+}
+
+/* A generator that yielded keeps `previous` = its resumer until its eval
+ * loop has returned: standing on YIELD_VALUE with stacktop >= 0 it still
+ * runs while the thread state names its cframe, and no longer once it
+ * names the resumer's (single-stepping showed the window).  Learnt first:
+ * both cframes, and the generator on top with consume under it. */
+Test(sampler_walk_311, generator_on_yield_runs_until_its_resumer_is_current)
+{
+	static struct img im;
+	const struct hp_pylayout *l = hp_pylayout_find(3, 11);
+	struct gen_scene gs;
+	struct hp_pyproc pp;
+	struct got g;
+	struct hp_pysample_stats st;
+	/* the generator: executing (unit 3), or on YIELD_VALUE (unit 9) */
+	const struct {
+		bool on_consume;
+		int index, stacktop;
+		bool linked;
+		const char *top;
+	} steps[] = {
+		{ true, 9, 3, false, "consume@app.py" }, /* suspended */
+		{ false, 3, -1, true, "items@app.py" },  /* resumed, running */
+		{ false, 9, 3, true, "items@app.py" },   /* yielding, its cframe */
+		{ true, 9, 3, true, "consume@app.py" },  /* back in consume */
+		{ false, 3, -1, true, "items@app.py" },
+	};
+
+	cr_assert_not_null(l);
+	build_gen_scene(&im, l, &gs, false, false, true);
+	setup_pp(&pp, l, gs.sc.interp, img_read, &im);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		put_frame311(&im, l, gs.gen, gs.code_items, steps[i].linked ? gs.consume : 0,
+			     steps[i].index, steps[i].stacktop, true);
+		im.mem[gs.gen - IMG_BASE + l->frame_owner] = 1;
+		put64(&im, gs.cframe_gen + l->cframe_current_frame, gs.gen);
+		put64(&im, gs.sc.tstate + l->tstate_cframe,
+		      steps[i].on_consume ? gs.cframe_consume : gs.cframe_gen);
+		put64(&im, gs.sc.tstate + l->tstate_datastack_top, gs.square_slot);
+		gen_sample(&pp, &g, &st, strcmp(steps[i].top, "items@app.py") ? 3 : 4);
+		cr_assert_str_eq(g.names[0], steps[i].top, "step %zu: %s on top", i, g.names[0]);
+		if (!strcmp(steps[i].top, "items@app.py"))
+			cr_assert_eq(g.lines[0], 101 + steps[i].index, "step %zu: line %d", i,
+				     g.lines[0]);
+	}
 	hp_pyproc_release(&pp);
 }
