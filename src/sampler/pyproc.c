@@ -760,6 +760,8 @@ struct rawframe {
 	bool outside;    /* read on its own, not from a chunk snapshot */
 	bool inline_call; /* entered by an inline call (not is_entry) */
 	bool late;       /* read on its own during the walk, after its callee */
+	bool batch;      /* a generator's header read with the decision of the
+			    top, its callee's too (see "Callee") */
 	bool inferred;   /* a generator placed on its known call site */
 	uint64_t alt_instr; /* a resumer's instruction in the chunk snapshot,
 			       when its fresh header shows another (0 = none) */
@@ -777,6 +779,9 @@ struct walk {
 	uint64_t res;           /* the frame that resumed it, read just before */
 	bool res_ok;
 	unsigned char res_hdr[512];
+	uint64_t callee;        /* the generator's last callee slot, read with them */
+	bool callee_ok, callee_used;
+	unsigned char callee_hdr[512];
 	bool churn;             /* frames were pushed or popped during the copy:
 				   the snapshot alone decides (see "Churn") */
 	uint64_t alt[1];        /* churn: the frame current before the copy */
@@ -802,6 +807,30 @@ static void remember_cframe(uint64_t *cf, uint64_t c)
 	for (; i > 0; i--)
 		cf[i] = cf[i - 1];
 	cf[0] = c;
+}
+
+static uint64_t gensite_instr(struct hp_pyproc *pp, uint64_t gcode, uint64_t xcode);
+static void gensite_learn_codes(struct hp_pyproc *pp, uint64_t gcode, uint64_t xcode,
+				int64_t index);
+
+/* Whether the generator's callee, its header read with the generator's,
+ * runs: linked to the generator, executing or waiting on a call of its
+ * own (see "Callee" in read_chunks). */
+static bool callee_runs(struct hp_pyproc *pp, const struct walk *w)
+{
+	const struct hp_pylayout *l = &pp->layout;
+	const unsigned char *x = w->callee_hdr;
+	uint64_t code = rd64(x, l->frame_code) & ~l->code_tag_mask;
+	uint64_t instr = rd64(x, l->frame_instr);
+	int32_t st;
+
+	if (!l->frame_stacktop || rd64(x, l->frame_previous) != w->gen ||
+	    x[l->frame_owner] != OWNER_THREAD || !code || (code & 7) ||
+	    instr < code + l->co_code_adaptive || (instr - code - l->co_code_adaptive) / 2 > (1u << 24))
+		return false;
+	st = rd32(x, l->frame_stacktop);
+	return st < 0 ||
+	       inline_call_site(pp, code, (int64_t)((instr - code - l->co_code_adaptive) / 2)) == 1;
 }
 
 /* Snapshot the live part of the thread's data-stack chunks, newest first.
@@ -830,12 +859,14 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 	size_t npf0;
 	size_t used = 0, len, nr = 0;
 	int nk = 0, j1 = -1, j2 = -1, jg = -1, jr = -1;
+	bool pair = false;
 	struct hp_pythread_cache *tc = &pp->thread_cache[(tstate >> 6) & 63];
 
 	w->nsnap = 0;
 	w->top = 0;
 	w->gen_ok = w->res_ok = false;
-	w->gen = w->res = 0;
+	w->gen = w->res = w->callee = 0;
+	w->callee_ok = w->callee_used = false;
 	w->churn = false;
 	w->nalt = 0;
 	w->ncur = 0;
@@ -888,10 +919,21 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 		r[nr++] = (struct hp_mem_req){ kc[i] + l->cframe_current_frame, &f2[i], 8, 0 };
 	w->gen = tc->gen;
 	w->res = tc->gen ? tc->res : 0;
+	/* the resumer, the generator and its callee's slot, in this order:
+	 * a generator read after its resumer and still linked to it was
+	 * resumed by it all along (read the other way round, the resumer
+	 * could have moved on from a generator that had returned since:
+	 * outer_coro on `await asyncio.sleep(0)` under an inner_coro still
+	 * on its `return`); the last two decide the top (see "Callee") and
+	 * are read as close together as can be */
 	if (w->res)
 		r[nr++] = (struct hp_mem_req){ w->res, w->res_hdr, l->frame_size, 0 };
 	if (w->gen)
 		r[nr++] = (struct hp_mem_req){ w->gen, w->gen_hdr, l->frame_size, 0 };
+	/* the callee's slot: right above a resumer on the data stack */
+	w->callee = w->gen && w->res >= chunk && w->res < hi && tc->callee > w->res ? tc->callee : 0;
+	if (w->callee)
+		r[nr++] = (struct hp_mem_req){ w->callee, w->callee_hdr, l->frame_size, 0 };
 	r[nr++] = (struct hp_mem_req){ tstate + l->tstate_datastack_top, &t3, 8, 0 };
 	/* the headers of the code objects of this thread's last stack: most
 	 * stacks run the same code from one sample to the next */
@@ -916,6 +958,8 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 			w->res_ok = r[i].ok;
 		else if (r[i].buf == w->gen_hdr)
 			w->gen_ok = r[i].ok;
+		else if (r[i].buf == w->callee_hdr)
+			w->callee_ok = r[i].ok;
 		else if (!r[i].ok)
 			return -1;
 	}
@@ -962,17 +1006,52 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 	 * separate reads can follow, so the generator's own header (one
 	 * copy) decides: `previous` is its resumer while it runs, NULL while
 	 * it is suspended (its resumer on top: datastack_top unchanged, so
-	 * the resumer called no Python function). */
+	 * the resumer called no Python function, or it ends at the slot of
+	 * the generator's callee or above).  While it waits on an inline
+	 * call, its callee is on top: the header of the callee's slot, read
+	 * next to it, is the top (see "Callee" below).  The generator's
+	 * cframe names the generator, or that callee. */
 	for (int i = 0; i < nk && w->gen; i++) {
-		if (f2[i] == w->gen)
+		if (f2[i] == w->gen || (w->callee && f2[i] == w->callee))
 			jg = i;
 		else if (f2[i] == w->res)
 			jr = i;
 	}
-	if (jg >= 0 && jr >= 0 && (j2 == jg || j2 == jr) && w->gen_ok && w->res_ok && t3 == t1) {
+	if (jg >= 0 && jr >= 0 && (j2 == jg || j2 == jr) && w->gen_ok && w->res_ok &&
+	    (t3 == t1 || (w->callee && t1 >= w->callee && t3 >= w->callee))) {
 		uint64_t gp = rd64(w->gen_hdr, l->frame_previous);
 
-		if (gp == w->res) {
+		int32_t gst = l->frame_stacktop ? rd32(w->gen_hdr, l->frame_stacktop) : -1;
+		uint64_t gcode = rd64(w->gen_hdr, l->frame_code) & ~l->code_tag_mask;
+		uint64_t gi = rd64(w->gen_hdr, l->frame_instr);
+		uint64_t xcode = rd64(w->callee_hdr, l->frame_code) & ~l->code_tag_mask;
+		bool linked = w->callee_ok && rd64(w->callee_hdr, l->frame_previous) == w->gen;
+		int call = 0;
+
+		pair = true;
+		/* the generator waits on an inline call (stacktop >= 0 on a
+		 * call site) */
+		if (gp == w->res && gst >= 0 && has_inline_call_ops(l)) {
+			int64_t gidx = gi < gcode + l->co_code_adaptive
+					       ? -1
+					       : (int64_t)((gi - gcode - l->co_code_adaptive) / 2);
+
+			if (gidx > (int64_t)(1u << 24))
+				return -1;
+			call = inline_call_site(pp, gcode, gidx);
+			if (call < 0)
+				return -1;
+			/* waiting on the frame linked to it above its
+			 * resumer: the site it calls that code from */
+			if (call == 1 && linked)
+				gensite_learn_codes(pp, gcode, xcode, gidx);
+		}
+		if (linked && (gp == w->res || gp == 0) && callee_runs(pp, w) &&
+		    (call == 1 || gensite_instr(pp, gcode, xcode))) {
+			/* its callee runs: on top (the generator stands on
+			 * the call, as read or as learnt) */
+			w->top = w->callee;
+		} else if (gp == w->res) {
 			/* `previous` is set just before a resume enters the
 			 * generator's eval loop, and cleared only after it
 			 * yielded and its eval loop returned: standing on
@@ -980,29 +1059,32 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 			 * tstate names its cframe, and no longer once tstate
 			 * names the resumer's (seen single-stepping); it
 			 * runs when executing (stacktop -1) or waiting on an
-			 * inline call */
-			int32_t gst = l->frame_stacktop ? rd32(w->gen_hdr, l->frame_stacktop) : -1;
-			int runs = 1;
-
-			if (gst >= 0 && has_inline_call_ops(l)) {
-				uint64_t gcode = rd64(w->gen_hdr, l->frame_code) & ~l->code_tag_mask;
-				uint64_t gi = rd64(w->gen_hdr, l->frame_instr);
-				int64_t gidx = gi < gcode + l->co_code_adaptive
-						       ? -1
-						       : (int64_t)((gi - gcode - l->co_code_adaptive) / 2);
-
-				if (gidx > (int64_t)(1u << 24))
-					return -1;
-				runs = inline_call_site(pp, gcode, gidx);
-				if (runs < 0)
-					return -1;
-			}
-			w->top = runs || j2 == jg ? w->gen : w->res;
+			 * inline call (its callee gone, or not started) */
+			w->top = gst < 0 || call == 1 || j2 == jg || !has_inline_call_ops(l) ? w->gen
+											     : w->res;
 		} else if (gp == 0) {
 			w->top = w->res;
 		} else {
 			return -1;
 		}
+	}
+	/* Callee: the generator's callee (its frame in the slot above the
+	 * resumer) lives a few hundred instructions; the copy is a moment
+	 * older than the reads that decide the top, and it was copied before
+	 * them.  Deciding the generator's state from its header read then but
+	 * its callee's from the copy gave the generator the callee's time
+	 * whenever the callee had run only at one of the two moments:
+	 * `square` in gencalls.py got 0.09-0.15 of the samples live against
+	 * 0.24 of the time (hp-stepper's --live simulation: 0.00 when the
+	 * reads come 1000 instructions after the copy).  When the top is
+	 * the pair's or the callee's, the callee's header read with them
+	 * replaces its copy: one moment decides. */
+	if (w->callee_ok && (pair || w->top == w->gen || w->top == w->res || w->top == w->callee) &&
+	    w->callee >= chunk &&
+	    w->callee + l->frame_size <= hi && w->callee + l->frame_size > w->callee) {
+		memcpy(pp->chunk + (w->callee - chunk), w->callee_hdr, l->frame_size);
+		w->callee_used = true;
+
 	}
 	/* churn: the frame current before the copy, if the top does not
 	 * chain in the snapshot */
@@ -1012,6 +1094,9 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 	known[1] = rd64(pp->chunk, 8);
 	w->snaps[0].lo = chunk;
 	w->snaps[0].hi = t1 > t2 ? t1 : t2;
+	/* the callee's header read with the decision is part of the copy */
+	if (w->callee_used && w->callee + l->frame_size > w->snaps[0].hi)
+		w->snaps[0].hi = w->callee + l->frame_size;
 	w->read_hi = hi;
 	w->snaps[0].off = 0;
 	w->nsnap = 1;
@@ -1295,6 +1380,27 @@ static uint64_t gensite_instr(struct hp_pyproc *pp, uint64_t gcode, uint64_t xco
 	return gcode + pp->layout.co_code_adaptive + 2 * (uint64_t)g->index;
 }
 
+/* Learn from a generator of code gcode read standing on call site index,
+ * with a frame of code xcode linked to it above its resumer: both codes
+ * cached (their line tables give the line). */
+static void gensite_learn_codes(struct hp_pyproc *pp, uint64_t gcode, uint64_t xcode,
+				int64_t index)
+{
+	uint32_t gi = code_index(pp, gcode), xi = code_index(pp, xcode);
+	const struct hp_pycode *g;
+	int line;
+
+	if (!gi || !xi || index < 0 || index > (int64_t)(1u << 24))
+		return;
+	g = &pp->codes[gi - 1];
+	if (!g->qualname || !pp->codes[xi - 1].qualname ||
+	    hp_linetable_line_fmt(pp->layout.linetable_format, g->linetable, g->linetable_len,
+				  g->firstlineno, (int)index, &line))
+		return;
+	gensite_learn(pp, g->uid, pp->codes[xi - 1].uid, (uint32_t)index,
+		      line < 0 ? g->firstlineno : line);
+}
+
 /* The frame in the copy's slot right above thread frame r (r's frame size
  * away) when generator frame gen called it inline and it ran there
  * (executing, or waiting on a call of its own): into *x.  Returns 0. */
@@ -1413,7 +1519,7 @@ static int walk_chain(struct hp_pyproc *pp, const struct walk *w, uint64_t frame
 		const unsigned char *f;
 		uint64_t code, instr, prev, addr = frame;
 		int owner, k;
-		bool late, dead = false, inferred = false, has_lead = false;
+		bool late, dead = false, inferred = false, has_lead = false, batch = false;
 		struct rawframe lead;
 		uint64_t alt;
 
@@ -1443,8 +1549,10 @@ static int walk_chain(struct hp_pyproc *pp, const struct walk *w, uint64_t frame
 			}
 		} else if (k >= 0) {
 			f = pp->chunk + w->snaps[k].off + (frame - w->snaps[k].lo);
-		} else if (n == 0 && w->gen_ok && frame == w->gen) {
+		} else if (w->gen_ok && frame == w->gen &&
+			   (n == 0 || (w->callee_used && n == 1 && (*out)[0].addr == w->callee))) {
 			f = w->gen_hdr;
+			batch = n == 1;
 		} else {
 			if (rd_exact(pp, frame, fb, l->frame_size))
 				return -1;
@@ -1470,7 +1578,7 @@ static int walk_chain(struct hp_pyproc *pp, const struct walk *w, uint64_t frame
 		}
 		/* a generator read apart that no longer stands on the call to
 		 * the frame above it (see "Generators calling functions") */
-		if (late && n > 0 && owner == OWNER_GENERATOR && l->frame_stacktop &&
+		if ((late || batch) && n > 0 && owner == OWNER_GENERATOR && l->frame_stacktop &&
 		    has_inline_call_ops(l) && !(*out)[n - 1].outside && code && !(code & 7)) {
 			uint64_t site = gensite_instr(pp, code, (*out)[n - 1].code);
 			bool waits = gen_on_call(pp, f, code, instr, prev, &(*out)[n - 1], site);
@@ -1481,6 +1589,7 @@ static int walk_chain(struct hp_pyproc *pp, const struct walk *w, uint64_t frame
 				prev = gprev;
 				inferred = true;
 				late = false;
+				batch = false;
 			}
 		}
 		/* the generator named on top suspended since, but the copy
@@ -1569,7 +1678,13 @@ static int walk_chain(struct hp_pyproc *pp, const struct walk *w, uint64_t frame
 		(*out)[n].owner = (uint8_t)owner;
 		(*out)[n].resumer = n > 0 && (*out)[n - 1].owner == OWNER_GENERATOR;
 		(*out)[n].outside = k < 0;
-		(*out)[n].late = late;
+		/* a frame of the copy under one read apart (a coroutine's,
+		 * or its resumer's): the slot may hold another frame by then
+		 * (a coroutine resumed through Handle._run's slot, which held
+		 * BaseEventLoop.time when copied): read again with it */
+		(*out)[n].late = late || (k >= 0 && n > 0 && (*out)[n - 1].outside && addr != w->res &&
+					  !inferred);
+		(*out)[n].batch = batch;
 		(*out)[n].inferred = inferred;
 		(*out)[n].alt_instr = alt >= code + l->co_code_adaptive &&
 				      (alt - code - l->co_code_adaptive) / 2 <= (1u << 24) ? alt : 0;
@@ -1678,10 +1793,31 @@ static int walk_thread(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 		struct hp_pythread_cache *tc = &pp->thread_cache[(tstate >> 6) & 63];
 
 		if ((*out)[0].outside && n > 1) {
+			if (tc->gen != (*out)[0].addr || tc->res != (*out)[1].addr)
+				tc->callee = 0;
 			tc->gen = (*out)[0].addr;
 			tc->res = (*out)[1].addr;
+		} else if (n > 2 && !(*out)[0].outside && (*out)[1].outside &&
+			   (*out)[1].owner == OWNER_GENERATOR && !(*out)[2].outside) {
+			tc->callee = (*out)[0].addr;
+			tc->gen = (*out)[1].addr;
+			tc->res = (*out)[2].addr;
 		} else if ((*out)[0].addr != tc->res) {
-			tc->gen = tc->res = 0;
+			tc->gen = tc->res = tc->callee = 0;
+		}
+		/* the slot a callee of the generator takes: right above the
+		 * resumer, whose frame size is known once its code is */
+		if (tc->res && !tc->callee) {
+			for (int i = 0; i < n; i++) {
+				const struct hp_pycode *c;
+
+				if ((*out)[i].addr != tc->res || (*out)[i].outside)
+					continue;
+				c = code_find(pp, (*out)[i].code);
+				if (c && c->framesize)
+					tc->callee = tc->res + c->framesize;
+				break;
+			}
 		}
 	}
 	return n;
@@ -1767,6 +1903,9 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 	const struct hp_pylayout *l = &pp->layout;
 	bool chunks = l->tstate_datastack_chunk && l->tstate_datastack_top;
 	bool check_ops = chunks && has_resume_ops(l);
+	struct hp_pythread_cache *tc = pp->thread_cache[(tstate >> 6) & 63].tstate == tstate
+					       ? &pp->thread_cache[(tstate >> 6) & 63]
+					       : NULL;
 	struct walk w;
 	uint64_t v_top = 0;
 	uint16_t *ops;
@@ -1788,7 +1927,7 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 		if (!same)
 			return THREAD_TORN;
 	}
-	reserve_reqs(pp, (size_t)n * 5 + 4);
+	reserve_reqs(pp, (size_t)n * 5 + 6);
 	for (int i = 0; i < n; i++) {
 		bool fresh;
 		struct hp_pycode *c = code_lookup(pp, (*raw)[i].code, &fresh);
@@ -1804,10 +1943,29 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 		pp->reqs[nreq].len = l->code_size;
 		nreq++;
 	}
+	/* the code of the generator's callee read with the decision (see
+	 * "Callee"), so that its call site can be learnt before the walk
+	 * ever had it on top */
+	if (w.callee_ok) {
+		uint64_t xcode = rd64(w.callee_hdr, l->frame_code) & ~l->code_tag_mask;
+		bool fresh;
+		struct hp_pycode *c = xcode && !(xcode & 7) ? code_lookup(pp, xcode, &fresh) : NULL;
+
+		if (c && c->seen_tick != pp->tick) {
+			c->seen_tick = pp->tick;
+			if (!prefetched(pp, c, &bad)) {
+				pp->reqs[nreq].addr = xcode;
+				pp->reqs[nreq].buf = pp->hdrs + nreq * CODE_HDR_MAX;
+				pp->reqs[nreq].len = l->code_size;
+				nreq++;
+			}
+		}
+	}
 	ncode = nreq;
-	/* scratch space in hdrs: code headers in slots [0, n), re-read frames
-	 * in [n, 3n), opcodes from slot 3n on (2 bytes each) */
-	ops = (uint16_t *)(void *)(pp->hdrs + (size_t)n * 3 * CODE_HDR_MAX);
+	/* scratch space in hdrs: code headers in slots [0, n + 1) (the
+	 * callee's), re-read frames in [n + 1, 3n + 1), opcodes from slot
+	 * 3n + 1 on (2 bytes each) */
+	ops = (uint16_t *)(void *)(pp->hdrs + ((size_t)n * 3 + 1) * CODE_HDR_MAX);
 	for (int i = 0; check_ops && i < n; i++) {
 		if (!(*raw)[i].resumer)
 			continue;
@@ -1839,7 +1997,7 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 			continue;
 		for (int j = i - 1; j <= i; j++) {
 			pp->reqs[nreq].addr = (*raw)[j].addr;
-			pp->reqs[nreq].buf = pp->hdrs + ((size_t)n + (nreq - nouts)) * CODE_HDR_MAX;
+			pp->reqs[nreq].buf = pp->hdrs + ((size_t)n + 1 + (nreq - nouts)) * CODE_HDR_MAX;
 			pp->reqs[nreq].len = l->frame_size;
 			nreq++;
 		}
@@ -1876,19 +2034,38 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 	for (size_t k = ncode, i = 0; k < ncode + nops; i++) {
 		const unsigned char *b = pp->reqs[k].buf, *b2;
 		struct rawframe *rf = &(*raw)[i];
+		bool seen = false;
 
 		if (!rf->resumer)
 			continue;
 		if (pp->reqs[k].ok && resume_op(l, b[0])) {
-			k += rf->alt_instr ? 2 : 1;
-			continue;
+			seen = true;
+		} else {
+			b2 = rf->alt_instr ? pp->reqs[k + 1].buf : NULL;
+			if (b2 && pp->reqs[k + 1].ok && resume_op(l, b2[0])) {
+				rf->instr = rf->alt_instr;
+				seen = true;
+			} else if (tc && rf->addr == tc->res && rf->code == tc->res_code &&
+				   tc->res_instr) {
+				/* the generator's header decided that it ran,
+				 * resumed by this frame, which has moved on by
+				 * the read of its own: it stood on the resume
+				 * it was last seen on (one place only) */
+				rf->instr = tc->res_instr;
+				rf->inferred = true;
+			} else {
+				bad = 1;
+			}
+			rf->index = (int64_t)((rf->instr - rf->code - l->co_code_adaptive) / 2);
 		}
-		b2 = rf->alt_instr ? pp->reqs[k + 1].buf : NULL;
-		if (b2 && pp->reqs[k + 1].ok && resume_op(l, b2[0])) {
-			rf->instr = rf->alt_instr;
-			rf->index = (int64_t)((rf->alt_instr - rf->code - l->co_code_adaptive) / 2);
-		} else
-			bad = 1;
+		if (seen && tc && rf->addr == tc->res) {
+			if (tc->res_code != rf->code) {
+				tc->res_code = rf->code;
+				tc->res_instr = rf->instr;
+			} else if (tc->res_instr != rf->instr) {
+				tc->res_instr = 0;
+			}
+		}
 		k += rf->alt_instr ? 2 : 1;
 	}
 	for (size_t k = 0; k < ncode; k++) {
@@ -1925,7 +2102,8 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 	/* generators seen standing on a call, read after it and validated:
 	 * the call site for gen_infer */
 	for (int i = 1; chunks && i < n; i++)
-		if ((*raw)[i].late && (*raw)[i].owner == OWNER_GENERATOR && !(*raw)[i - 1].outside &&
+		if (((*raw)[i].late || (*raw)[i].batch) && (*raw)[i].owner == OWNER_GENERATOR &&
+		    !(*raw)[i - 1].outside &&
 		    (*raw)[i].index >= 0)
 			gensite_learn(pp, pp->frames[i].uid, pp->frames[i - 1].uid,
 				      (uint32_t)(*raw)[i].index, pp->frames[i].line);

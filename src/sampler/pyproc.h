@@ -67,6 +67,11 @@ struct hp_pythread_cache {
 	uint64_t cframes[HP_PY_CFRAMES]; /* seen current lately, newest first */
 	uint64_t gen, res;      /* generator frame on top, and the frame that
 				   resumed it */
+	uint64_t callee;        /* the thread frame last seen called by that
+				   generator (its slot above the resumer) */
+	uint64_t res_code, res_instr; /* the resumer's code and the instruction
+				   it was last seen resuming the generator
+				   from (0: none, or seen from two) */
 	uint64_t codes[HP_PY_PREFETCH]; /* distinct code objects of the last stack */
 	int ncodes;
 };

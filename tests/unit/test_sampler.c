@@ -1121,9 +1121,11 @@ Test(sampler_walk_311, generator_call_site_is_inferred_from_the_copy)
 	build_gen_scene(&im, l, &gs, false, true, false);
 	gen_sample(&pp, &g, &st, 5);
 	cr_assert_eq(st.inferred, 1);
-	/* square had returned in the copy: nothing to infer from, torn */
+	/* square had returned too (its slot, read with the generator, shows
+	 * it on RETURN_VALUE): the generator suspended, consume on top */
 	build_gen_scene(&im, l, &gs, false, false, false);
-	gen_sample(&pp, &g, &st, 0);
+	gen_sample(&pp, &g, &st, 3);
+	cr_assert_str_eq(g.names[0], "consume@app.py");
 	hp_pyproc_release(&pp);
 	/* a fresh sampler has learnt no site: no inference, torn */
 	build_gen_scene(&im, l, &gs, false, false, true);
@@ -1204,4 +1206,136 @@ Test(sampler_walk_311, generator_on_yield_runs_until_its_resumer_is_current)
 				     g.lines[0]);
 	}
 	hp_pyproc_release(&pp);
+}
+
+/* A reader that serves one frame header read on its own (slot, len)
+ * from hdr, and everything else, the chunk copy included, from the
+ * image: the header as read next to the generator's, a moment after the
+ * copy. */
+struct split_img {
+	struct img *im;
+	uint64_t slot;
+	size_t len;
+	unsigned char hdr[512];
+};
+
+static ssize_t split_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct split_img *si = ctx;
+
+	if (si->len && addr == si->slot && len == si->len) {
+		memcpy(buf, si->hdr, len);
+		return (ssize_t)len;
+	}
+	return img_read(si->im, addr, buf, len);
+}
+
+/* The generator's callee lives a few hundred instructions; the copy is
+ * older than the reads that decide the top.  The callee's slot is read
+ * next to the generator's header and decides with it: square running
+ * there is on top though the copy shows it returned; square returned
+ * there is not, though the copy shows it running (the generator has
+ * moved on, executing past the call). */
+Test(sampler_walk_311, generator_callee_is_decided_with_the_generator)
+{
+	static struct img im;
+	const struct hp_pylayout *l = hp_pylayout_find(3, 11);
+	struct gen_scene gs;
+	struct hp_pyproc pp;
+	struct got g;
+	struct hp_pysample_stats st;
+	struct split_img si;
+	uint64_t code_square;
+	int32_t running = -1, returned = 1;
+
+	cr_assert_not_null(l);
+	memset(&si, 0, sizeof(si));
+	si.im = &im;
+	/* learnt: the pair, the callee's slot and the call site */
+	build_gen_scene(&im, l, &gs, true, true, false);
+	setup_pp(&pp, l, gs.sc.interp, split_read, &si);
+	for (int i = 0; i < 2; i++)
+		gen_sample(&pp, &g, &st, 5);
+	code_square = get64(&im, gs.square_slot + l->frame_code);
+	/* the copy: square returned; read with the generator: running */
+	build_gen_scene(&im, l, &gs, true, false, false);
+	si.slot = gs.square_slot;
+	si.len = l->frame_size;
+	memcpy(si.hdr, im.mem + (gs.square_slot - IMG_BASE), l->frame_size);
+	put_frame311(&im, l, gs.square_slot, code_square, gs.gen, 5, 1, false);
+	memcpy(si.hdr + l->frame_stacktop, &running, 4);
+	{
+		uint64_t instr = code_square + l->co_code_adaptive + 2 * 3;
+
+		memcpy(si.hdr + l->frame_instr, &instr, 8);
+	}
+	gen_sample(&pp, &g, &st, 5);
+	/* the copy: square running; read with the generator: returned, and
+	 * the generator executes past the call (its cframe names it) */
+	build_gen_scene(&im, l, &gs, true, true, false);
+	put_frame311(&im, l, gs.gen, gs.code_items, gs.consume, 10, -1, true);
+	im.mem[gs.gen - IMG_BASE + l->frame_owner] = 1;
+	put64(&im, gs.cframe_gen + l->cframe_current_frame, gs.gen);
+	memcpy(si.hdr, im.mem + (gs.square_slot - IMG_BASE), l->frame_size);
+	memcpy(si.hdr + l->frame_stacktop, &returned, 4);
+	{
+		uint64_t instr = code_square + l->co_code_adaptive + 2 * 5;
+
+		memcpy(si.hdr + l->frame_instr, &instr, 8);
+	}
+	gen_sample(&pp, &g, &st, 4);
+	cr_assert_str_eq(g.names[0], "items@app.py");
+	cr_assert_eq(g.lines[0], 111, "items on line %d", g.lines[0]);
+	hp_pyproc_release(&pp);
+}
+
+/* The generator's header says it runs, resumed by consume; consume's own
+ * header, read after it, has moved off the FOR_ITER that resumed it (the
+ * generator yielded meanwhile).  consume is placed on the instruction it
+ * was last seen resuming the generator from (an inference, counted);
+ * a sampler that has not seen it resume yet drops the walk. */
+static void resumer_scene(struct img *im, const struct hp_pylayout *l, struct gen_scene *gs,
+			  bool gen_runs, int consume_index)
+{
+	uint64_t code_consume, main_frame;
+
+	build_gen_scene(im, l, gs, false, false, !gen_runs);
+	code_consume = get64(im, gs->consume + l->frame_code);
+	main_frame = get64(im, gs->consume + l->frame_previous);
+	put_frame311(im, l, gs->consume, code_consume, main_frame, consume_index, -1, false);
+	put_frame311(im, l, gs->gen, gs->code_items, gen_runs ? gs->consume : 0, gen_runs ? 3 : 9,
+		     gen_runs ? -1 : 3, true);
+	im->mem[gs->gen - IMG_BASE + l->frame_owner] = 1;
+	put64(im, gs->cframe_gen + l->cframe_current_frame, gs->gen);
+	put64(im, gs->sc.tstate + l->tstate_datastack_top, gs->square_slot);
+}
+
+Test(sampler_walk_311, resumer_read_after_it_moved_on_is_placed_on_its_resume)
+{
+	static struct img im;
+	const struct hp_pylayout *l = hp_pylayout_find(3, 11);
+	struct gen_scene gs;
+	struct hp_pyproc pp;
+	struct got g;
+	struct hp_pysample_stats st;
+
+	cr_assert_not_null(l);
+	for (int learnt = 0; learnt < 2; learnt++) {
+		resumer_scene(&im, l, &gs, false, 3);
+		setup_pp(&pp, l, gs.sc.interp, img_read, &im);
+		gen_sample(&pp, &g, &st, 3);
+		cr_assert_str_eq(g.names[0], "consume@app.py");
+		/* seen resuming from FOR_ITER (unit 3), or not seen yet */
+		resumer_scene(&im, l, &gs, true, learnt ? 3 : 4);
+		gen_sample(&pp, &g, &st, learnt ? 4 : 0);
+		/* read standing on unit 4 (STORE_FAST) */
+		resumer_scene(&im, l, &gs, true, 4);
+		gen_sample(&pp, &g, &st, learnt ? 4 : 0);
+		if (learnt) {
+			cr_assert_str_eq(g.names[0], "items@app.py");
+			cr_assert_str_eq(g.names[1], "consume@app.py");
+			cr_assert_eq(st.inferred, 1);
+		}
+		hp_pyproc_release(&pp);
+	}
 }
