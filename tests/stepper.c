@@ -858,5 +858,14 @@ int main(int argc, char **argv)
 	       (unsigned long long)g_retries, (unsigned long long)g_empty);
 	kill(g_pid, SIGKILL);
 	waitpid(g_pid, &status, __WALL);
+	free(cap.data);
+	for (size_t i = 0; i < g_nst; i++) {
+		free(g_st[i].regs);
+		free(g_st[i].data);
+	}
+	free(g_st);
+	for (size_t i = 0; i < sizeof(g_codes) / sizeof(g_codes[0]); i++)
+		free(g_codes[i].lt);
+	hp_pyproc_release(&g_pp);
 	return g_bad ? 1 : 0;
 }

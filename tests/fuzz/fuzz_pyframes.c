@@ -73,7 +73,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pp.src.ctx = &im;
 	pp.found = true;
 	(void)hp_pyproc_sample(&pp, on_stack, &total, &st);
-	(void)hp_pyproc_sample(&pp, on_stack, &total, &st); /* with a warm cache */
+	/* with a warm cache, then with what the walks learnt (a generator,
+	 * its resumer and its callee's slot, read with the decision) */
+	(void)hp_pyproc_sample(&pp, on_stack, &total, &st);
+	(void)hp_pyproc_sample(&pp, on_stack, &total, &st);
 	hp_pyproc_release(&pp);
 	return 0;
 }
