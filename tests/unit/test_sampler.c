@@ -910,6 +910,47 @@ Test(sampler_walk_311, returned_leaf_goes_to_caller_before_codes_are_cached)
 	}
 }
 
+/* 151 RESUME, 116 LOAD_GLOBAL (5 cache entries), 124 LOAD_FAST, 171 CALL
+ * (4 cache entries), 83 RETURN_VALUE: in fake_call_ops the 171 is one of
+ * LOAD_GLOBAL's cache entries */
+static const uint8_t fake_call_ops[] = { 151, 116, 0, 171, 0, 0, 0, 83 };
+static const uint8_t real_call_ops[] = { 151, 124, 124, 171, 0, 0, 0, 0, 83 };
+
+/* build_scene311 with "leaf" (real or fake call ops, its frame size from
+ * stack and nlocals) in the map lambda's slot above main, standing on unit
+ * index with stacktop >= 0 and current; with `pushed`, its callee, pushed
+ * and not started, is current instead.  The leaf must stay on top (real)
+ * or go to main (fake). */
+static void check_leaf_on_call(bool real, int stack, int nlocals, int index, bool pushed)
+{
+	static struct img im;
+	const struct hp_pylayout *l = hp_pylayout_find(3, 11);
+	struct churn_img ci;
+	struct scene sc;
+	struct got g;
+	struct hp_pysample_stats st;
+	uint64_t m2, m3, code, cframe;
+
+	cr_assert_not_null(l);
+	build_scene311(&im, l, &sc, &ci, false);
+	code = real ? mk_code311(&im, l, "leaf", 40, stack, nlocals, real_call_ops,
+				 sizeof(real_call_ops))
+		    : mk_code311(&im, l, "leaf", 40, stack, nlocals, fake_call_ops,
+				 sizeof(fake_call_ops));
+	m3 = sc.leaf;
+	m2 = get64(&im, m3 + l->frame_previous);
+	cframe = get64(&im, sc.tstate + l->tstate_cframe);
+	put_frame311(&im, l, m2, code, sc.caller, index, 1, true);
+	if (pushed)
+		put_frame311(&im, l, m3, sc.code_leaf, m2, -1, 1, false);
+	else
+		put64(&im, cframe + l->cframe_current_frame, m2);
+	ci.tops[1] = ci.tops[0];
+	cr_assert_eq(sample_churn(&ci, l, &sc, &g, &st, real ? 3 : 2), 0);
+	cr_assert_str_eq(g.names[0], real ? "leaf@app.py" : "main@app.py");
+	cr_assert_str_eq(g.names[1], real ? "main@app.py" : "<module>@app.py");
+}
+
 /* A leaf that returned stands on RETURN_VALUE with stacktop >= 0, like a
  * frame waiting on a call, which stands on the call's last cache entry
  * (unit index - 4 is the CALL).  Cache entries are data: here the unit
@@ -919,32 +960,8 @@ Test(sampler_walk_311, returned_leaf_goes_to_caller_before_codes_are_cached)
  * call (its callee gone) is kept. */
 Test(sampler_walk_311, cache_entry_that_looks_like_a_call_is_no_call_site)
 {
-	/* 151 RESUME, 116 LOAD_GLOBAL (5 cache entries), 124 LOAD_FAST,
-	 * 171 CALL (4), 83 RETURN_VALUE */
-	static const uint8_t fake_ops[] = { 151, 116, 0, 171, 0, 0, 0, 83 };
-	static const uint8_t real_ops[] = { 151, 124, 124, 171, 0, 0, 0, 0, 83 };
-	static struct img im;
-	const struct hp_pylayout *l = hp_pylayout_find(3, 11);
-	struct churn_img ci;
-	struct scene sc;
-	struct got g;
-	struct hp_pysample_stats st;
-
-	cr_assert_not_null(l);
-	for (int real = 0; real < 2; real++) {
-		uint64_t cframe, m2, code;
-
-		build_scene311(&im, l, &sc, &ci, false);
-		code = real ? mk_code311(&im, l, "leaf", 40, 2, 1, real_ops, sizeof(real_ops))
-			    : mk_code311(&im, l, "leaf", 40, 2, 1, fake_ops, sizeof(fake_ops));
-		cframe = get64(&im, sc.tstate + l->tstate_cframe);
-		m2 = get64(&im, sc.leaf + l->frame_previous);
-		put_frame311(&im, l, m2, code, sc.caller, 7, 1, true);
-		put64(&im, cframe + l->cframe_current_frame, m2);
-		ci.tops[1] = ci.tops[0];
-		cr_assert_eq(sample_churn(&ci, l, &sc, &g, &st, real ? 3 : 2), 0);
-		cr_assert_str_eq(g.names[0], real ? "leaf@app.py" : "main@app.py");
-	}
+	check_leaf_on_call(false, 2, 1, 7, false);
+	check_leaf_on_call(true, 2, 1, 7, false);
 }
 
 /* A frame calling a function inline stores its stack top, then its
@@ -957,36 +974,8 @@ Test(sampler_walk_311, cache_entry_that_looks_like_a_call_is_no_call_site)
  * cache entries is no call. */
 Test(sampler_walk_311, caller_standing_on_the_call_itself_is_kept)
 {
-	static const uint8_t fake_ops[] = { 151, 116, 0, 171, 0, 0, 0, 83 };
-	static const uint8_t real_ops[] = { 151, 124, 124, 171, 0, 0, 0, 0, 83 };
-	static struct img im;
-	const struct hp_pylayout *l = hp_pylayout_find(3, 11);
-	struct churn_img ci;
-	struct scene sc;
-	struct got g;
-	struct hp_pysample_stats st;
-
-	cr_assert_not_null(l);
-	for (int real = 0; real < 2; real++) {
-		uint64_t m2, m3, code;
-
-		build_scene311(&im, l, &sc, &ci, false);
-		code = real ? mk_code311(&im, l, "leaf", 40, 6, 2, real_ops, sizeof(real_ops))
-			    : mk_code311(&im, l, "leaf", 40, 6, 2, fake_ops, sizeof(fake_ops));
-		m3 = sc.leaf;
-		m2 = get64(&im, m3 + l->frame_previous);
-		put_frame311(&im, l, m2, code, sc.caller, 3, 1, true);
-		/* the callee: pushed, not started (on the unit before RESUME);
-		 * the control stands alone */
-		put_frame311(&im, l, m3, sc.code_leaf, m2, -1, 1, false);
-		if (!real)
-			put64(&im, get64(&im, sc.tstate + l->tstate_cframe) + l->cframe_current_frame,
-			      m2);
-		ci.tops[1] = ci.tops[0];
-		cr_assert_eq(sample_churn(&ci, l, &sc, &g, &st, real ? 3 : 2), 0);
-		cr_assert_str_eq(g.names[0], real ? "leaf@app.py" : "main@app.py");
-		cr_assert_str_eq(g.names[1], real ? "main@app.py" : "<module>@app.py");
-	}
+	check_leaf_on_call(false, 6, 2, 3, false);
+	check_leaf_on_call(true, 6, 2, 3, true);
 }
 
 /* A generator calling a function per item (gencalls.py): consume (on the
@@ -1094,46 +1083,58 @@ static void gen_sample(struct hp_pyproc *pp, struct got *g, struct hp_pysample_s
 	}
 }
 
-Test(sampler_walk_311, generator_call_site_is_inferred_from_the_copy)
-{
-	static struct img im;
-	const struct hp_pylayout *l = hp_pylayout_find(3, 11);
+/* What a generator test works on: the image, the 3.11 layout, the scene
+ * and a walker reading it (through read and ctx; NULL: the image). */
+struct gen_fx {
+	struct img im;
+	const struct hp_pylayout *l;
 	struct gen_scene gs;
 	struct hp_pyproc pp;
 	struct got g;
 	struct hp_pysample_stats st;
+};
 
-	cr_assert_not_null(l);
+static void gen_fx_start(struct gen_fx *fx, bool gen_waits, bool square_runs, bool on_consume,
+			 ssize_t (*read)(void *, uint64_t, void *, size_t), void *ctx)
+{
+	fx->l = hp_pylayout_find(3, 11);
+	cr_assert_not_null(fx->l);
+	build_gen_scene(&fx->im, fx->l, &fx->gs, gen_waits, square_runs, on_consume);
+	setup_pp(&fx->pp, fx->l, fx->gs.sc.interp, read ? read : img_read, read ? ctx : &fx->im);
+}
+
+Test(sampler_walk_311, generator_call_site_is_inferred_from_the_copy)
+{
+	static struct gen_fx fx;
+
 	/* consume on top (the generator suspended): its cframe is seen */
-	build_gen_scene(&im, l, &gs, false, false, true);
-	setup_pp(&pp, l, gs.sc.interp, img_read, &im);
-	gen_sample(&pp, &g, &st, 3);
-	cr_assert_str_eq(g.names[0], "consume@app.py");
+	gen_fx_start(&fx, false, false, true, NULL, NULL);
+	gen_sample(&fx.pp, &fx.g, &fx.st, 3);
+	cr_assert_str_eq(fx.g.names[0], "consume@app.py");
 	/* the generator read standing on its call: the stack as it is, and
 	 * its call site learnt */
-	build_gen_scene(&im, l, &gs, true, true, false);
+	build_gen_scene(&fx.im, fx.l, &fx.gs, true, true, false);
 	for (int i = 0; i < 2; i++) {
-		gen_sample(&pp, &g, &st, 5);
-		cr_assert_eq(st.inferred, 0);
+		gen_sample(&fx.pp, &fx.g, &fx.st, 5);
+		cr_assert_eq(fx.st.inferred, 0);
 	}
 	/* read apart, it has suspended since: the copy still shows square
 	 * running above consume, called by it: inferred on the learnt site */
-	build_gen_scene(&im, l, &gs, false, true, false);
-	gen_sample(&pp, &g, &st, 5);
-	cr_assert_eq(st.inferred, 1);
+	build_gen_scene(&fx.im, fx.l, &fx.gs, false, true, false);
+	gen_sample(&fx.pp, &fx.g, &fx.st, 5);
+	cr_assert_eq(fx.st.inferred, 1);
 	/* square had returned too (its slot, read with the generator, shows
 	 * it on RETURN_VALUE): the generator suspended, consume on top */
-	build_gen_scene(&im, l, &gs, false, false, false);
-	gen_sample(&pp, &g, &st, 3);
-	cr_assert_str_eq(g.names[0], "consume@app.py");
-	hp_pyproc_release(&pp);
+	build_gen_scene(&fx.im, fx.l, &fx.gs, false, false, false);
+	gen_sample(&fx.pp, &fx.g, &fx.st, 3);
+	cr_assert_str_eq(fx.g.names[0], "consume@app.py");
+	hp_pyproc_release(&fx.pp);
 	/* a fresh sampler has learnt no site: no inference, torn */
-	build_gen_scene(&im, l, &gs, false, false, true);
-	setup_pp(&pp, l, gs.sc.interp, img_read, &im);
-	gen_sample(&pp, &g, &st, 3);
-	build_gen_scene(&im, l, &gs, false, true, false);
-	gen_sample(&pp, &g, &st, 0);
-	hp_pyproc_release(&pp);
+	gen_fx_start(&fx, false, false, true, NULL, NULL);
+	gen_sample(&fx.pp, &fx.g, &fx.st, 3);
+	build_gen_scene(&fx.im, fx.l, &fx.gs, false, true, false);
+	gen_sample(&fx.pp, &fx.g, &fx.st, 0);
+	hp_pyproc_release(&fx.pp);
 }
 
 /* square returned (RETURN_VALUE, stacktop >= 0) while the generator, read
@@ -1142,23 +1143,16 @@ Test(sampler_walk_311, generator_call_site_is_inferred_from_the_copy)
  * inflated square's share of gencalls.py). */
 Test(sampler_walk_311, returned_leaf_under_a_generator_goes_to_it)
 {
-	static struct img im;
-	const struct hp_pylayout *l = hp_pylayout_find(3, 11);
-	struct gen_scene gs;
-	struct hp_pyproc pp;
-	struct got g;
-	struct hp_pysample_stats st;
+	static struct gen_fx fx;
 
-	cr_assert_not_null(l);
-	build_gen_scene(&im, l, &gs, true, false, false);
-	setup_pp(&pp, l, gs.sc.interp, img_read, &im);
+	gen_fx_start(&fx, true, false, false, NULL, NULL);
 	for (int i = 0; i < 2; i++) {
-		gen_sample(&pp, &g, &st, 4);
-		cr_assert_str_eq(g.names[0], "items@app.py");
-		cr_assert_eq(g.lines[0], 109, "items on line %d", g.lines[0]);
-		cr_assert_str_eq(g.names[1], "consume@app.py");
+		gen_sample(&fx.pp, &fx.g, &fx.st, 4);
+		cr_assert_str_eq(fx.g.names[0], "items@app.py");
+		cr_assert_eq(fx.g.lines[0], 109, "items on line %d", fx.g.lines[0]);
+		cr_assert_str_eq(fx.g.names[1], "consume@app.py");
 	}
-	hp_pyproc_release(&pp);
+	hp_pyproc_release(&fx.pp);
 }
 
 /* A generator that yielded keeps `previous` = its resumer until its eval
@@ -1168,12 +1162,7 @@ Test(sampler_walk_311, returned_leaf_under_a_generator_goes_to_it)
  * both cframes, and the generator on top with consume under it. */
 Test(sampler_walk_311, generator_on_yield_runs_until_its_resumer_is_current)
 {
-	static struct img im;
-	const struct hp_pylayout *l = hp_pylayout_find(3, 11);
-	struct gen_scene gs;
-	struct hp_pyproc pp;
-	struct got g;
-	struct hp_pysample_stats st;
+	static struct gen_fx fx;
 	/* the generator: executing (unit 3), or on YIELD_VALUE (unit 9) */
 	const struct {
 		bool on_consume;
@@ -1188,24 +1177,22 @@ Test(sampler_walk_311, generator_on_yield_runs_until_its_resumer_is_current)
 		{ false, 3, -1, true, "items@app.py" },
 	};
 
-	cr_assert_not_null(l);
-	build_gen_scene(&im, l, &gs, false, false, true);
-	setup_pp(&pp, l, gs.sc.interp, img_read, &im);
+	gen_fx_start(&fx, false, false, true, NULL, NULL);
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		put_frame311(&im, l, gs.gen, gs.code_items, steps[i].linked ? gs.consume : 0,
+		put_frame311(&fx.im, fx.l, fx.gs.gen, fx.gs.code_items, steps[i].linked ? fx.gs.consume : 0,
 			     steps[i].index, steps[i].stacktop, true);
-		im.mem[gs.gen - IMG_BASE + l->frame_owner] = 1;
-		put64(&im, gs.cframe_gen + l->cframe_current_frame, gs.gen);
-		put64(&im, gs.sc.tstate + l->tstate_cframe,
-		      steps[i].on_consume ? gs.cframe_consume : gs.cframe_gen);
-		put64(&im, gs.sc.tstate + l->tstate_datastack_top, gs.square_slot);
-		gen_sample(&pp, &g, &st, strcmp(steps[i].top, "items@app.py") ? 3 : 4);
-		cr_assert_str_eq(g.names[0], steps[i].top, "step %zu: %s on top", i, g.names[0]);
+		fx.im.mem[fx.gs.gen - IMG_BASE + fx.l->frame_owner] = 1;
+		put64(&fx.im, fx.gs.cframe_gen + fx.l->cframe_current_frame, fx.gs.gen);
+		put64(&fx.im, fx.gs.sc.tstate + fx.l->tstate_cframe,
+		      steps[i].on_consume ? fx.gs.cframe_consume : fx.gs.cframe_gen);
+		put64(&fx.im, fx.gs.sc.tstate + fx.l->tstate_datastack_top, fx.gs.square_slot);
+		gen_sample(&fx.pp, &fx.g, &fx.st, strcmp(steps[i].top, "items@app.py") ? 3 : 4);
+		cr_assert_str_eq(fx.g.names[0], steps[i].top, "step %zu: %s on top", i, fx.g.names[0]);
 		if (!strcmp(steps[i].top, "items@app.py"))
-			cr_assert_eq(g.lines[0], 101 + steps[i].index, "step %zu: line %d", i,
-				     g.lines[0]);
+			cr_assert_eq(fx.g.lines[0], 101 + steps[i].index, "step %zu: line %d", i,
+				     fx.g.lines[0]);
 	}
-	hp_pyproc_release(&pp);
+	hp_pyproc_release(&fx.pp);
 }
 
 /* A reader that serves one frame header read on its own (slot, len)
@@ -1238,55 +1225,48 @@ static ssize_t split_read(void *ctx, uint64_t addr, void *buf, size_t len)
  * moved on, executing past the call). */
 Test(sampler_walk_311, generator_callee_is_decided_with_the_generator)
 {
-	static struct img im;
-	const struct hp_pylayout *l = hp_pylayout_find(3, 11);
-	struct gen_scene gs;
-	struct hp_pyproc pp;
-	struct got g;
-	struct hp_pysample_stats st;
+	static struct gen_fx fx;
 	struct split_img si;
 	uint64_t code_square;
 	int32_t running = -1, returned = 1;
 
-	cr_assert_not_null(l);
 	memset(&si, 0, sizeof(si));
-	si.im = &im;
+	si.im = &fx.im;
 	/* learnt: the pair, the callee's slot and the call site */
-	build_gen_scene(&im, l, &gs, true, true, false);
-	setup_pp(&pp, l, gs.sc.interp, split_read, &si);
+	gen_fx_start(&fx, true, true, false, split_read, &si);
 	for (int i = 0; i < 2; i++)
-		gen_sample(&pp, &g, &st, 5);
-	code_square = get64(&im, gs.square_slot + l->frame_code);
+		gen_sample(&fx.pp, &fx.g, &fx.st, 5);
+	code_square = get64(&fx.im, fx.gs.square_slot + fx.l->frame_code);
 	/* the copy: square returned; read with the generator: running */
-	build_gen_scene(&im, l, &gs, true, false, false);
-	si.slot = gs.square_slot;
-	si.len = l->frame_size;
-	memcpy(si.hdr, im.mem + (gs.square_slot - IMG_BASE), l->frame_size);
-	put_frame311(&im, l, gs.square_slot, code_square, gs.gen, 5, 1, false);
-	memcpy(si.hdr + l->frame_stacktop, &running, 4);
+	build_gen_scene(&fx.im, fx.l, &fx.gs, true, false, false);
+	si.slot = fx.gs.square_slot;
+	si.len = fx.l->frame_size;
+	memcpy(si.hdr, fx.im.mem + (fx.gs.square_slot - IMG_BASE), fx.l->frame_size);
+	put_frame311(&fx.im, fx.l, fx.gs.square_slot, code_square, fx.gs.gen, 5, 1, false);
+	memcpy(si.hdr + fx.l->frame_stacktop, &running, 4);
 	{
-		uint64_t instr = code_square + l->co_code_adaptive + 2 * 3;
+		uint64_t instr = code_square + fx.l->co_code_adaptive + 2 * 3;
 
-		memcpy(si.hdr + l->frame_instr, &instr, 8);
+		memcpy(si.hdr + fx.l->frame_instr, &instr, 8);
 	}
-	gen_sample(&pp, &g, &st, 5);
+	gen_sample(&fx.pp, &fx.g, &fx.st, 5);
 	/* the copy: square running; read with the generator: returned, and
 	 * the generator executes past the call (its cframe names it) */
-	build_gen_scene(&im, l, &gs, true, true, false);
-	put_frame311(&im, l, gs.gen, gs.code_items, gs.consume, 10, -1, true);
-	im.mem[gs.gen - IMG_BASE + l->frame_owner] = 1;
-	put64(&im, gs.cframe_gen + l->cframe_current_frame, gs.gen);
-	memcpy(si.hdr, im.mem + (gs.square_slot - IMG_BASE), l->frame_size);
-	memcpy(si.hdr + l->frame_stacktop, &returned, 4);
+	build_gen_scene(&fx.im, fx.l, &fx.gs, true, true, false);
+	put_frame311(&fx.im, fx.l, fx.gs.gen, fx.gs.code_items, fx.gs.consume, 10, -1, true);
+	fx.im.mem[fx.gs.gen - IMG_BASE + fx.l->frame_owner] = 1;
+	put64(&fx.im, fx.gs.cframe_gen + fx.l->cframe_current_frame, fx.gs.gen);
+	memcpy(si.hdr, fx.im.mem + (fx.gs.square_slot - IMG_BASE), fx.l->frame_size);
+	memcpy(si.hdr + fx.l->frame_stacktop, &returned, 4);
 	{
-		uint64_t instr = code_square + l->co_code_adaptive + 2 * 5;
+		uint64_t instr = code_square + fx.l->co_code_adaptive + 2 * 5;
 
-		memcpy(si.hdr + l->frame_instr, &instr, 8);
+		memcpy(si.hdr + fx.l->frame_instr, &instr, 8);
 	}
-	gen_sample(&pp, &g, &st, 4);
-	cr_assert_str_eq(g.names[0], "items@app.py");
-	cr_assert_eq(g.lines[0], 111, "items on line %d", g.lines[0]);
-	hp_pyproc_release(&pp);
+	gen_sample(&fx.pp, &fx.g, &fx.st, 4);
+	cr_assert_str_eq(fx.g.names[0], "items@app.py");
+	cr_assert_eq(fx.g.lines[0], 111, "items on line %d", fx.g.lines[0]);
+	hp_pyproc_release(&fx.pp);
 }
 
 /* The generator's header says it runs, resumed by consume; consume's own
@@ -1312,30 +1292,26 @@ static void resumer_scene(struct img *im, const struct hp_pylayout *l, struct ge
 
 Test(sampler_walk_311, resumer_read_after_it_moved_on_is_placed_on_its_resume)
 {
-	static struct img im;
-	const struct hp_pylayout *l = hp_pylayout_find(3, 11);
-	struct gen_scene gs;
-	struct hp_pyproc pp;
-	struct got g;
-	struct hp_pysample_stats st;
+	static struct gen_fx fx;
 
-	cr_assert_not_null(l);
+	fx.l = hp_pylayout_find(3, 11);
+	cr_assert_not_null(fx.l);
 	for (int learnt = 0; learnt < 2; learnt++) {
-		resumer_scene(&im, l, &gs, false, 3);
-		setup_pp(&pp, l, gs.sc.interp, img_read, &im);
-		gen_sample(&pp, &g, &st, 3);
-		cr_assert_str_eq(g.names[0], "consume@app.py");
+		resumer_scene(&fx.im, fx.l, &fx.gs, false, 3);
+		setup_pp(&fx.pp, fx.l, fx.gs.sc.interp, img_read, &fx.im);
+		gen_sample(&fx.pp, &fx.g, &fx.st, 3);
+		cr_assert_str_eq(fx.g.names[0], "consume@app.py");
 		/* seen resuming from FOR_ITER (unit 3), or not seen yet */
-		resumer_scene(&im, l, &gs, true, learnt ? 3 : 4);
-		gen_sample(&pp, &g, &st, learnt ? 4 : 0);
+		resumer_scene(&fx.im, fx.l, &fx.gs, true, learnt ? 3 : 4);
+		gen_sample(&fx.pp, &fx.g, &fx.st, learnt ? 4 : 0);
 		/* read standing on unit 4 (STORE_FAST) */
-		resumer_scene(&im, l, &gs, true, 4);
-		gen_sample(&pp, &g, &st, learnt ? 4 : 0);
+		resumer_scene(&fx.im, fx.l, &fx.gs, true, 4);
+		gen_sample(&fx.pp, &fx.g, &fx.st, learnt ? 4 : 0);
 		if (learnt) {
-			cr_assert_str_eq(g.names[0], "items@app.py");
-			cr_assert_str_eq(g.names[1], "consume@app.py");
-			cr_assert_eq(st.inferred, 1);
+			cr_assert_str_eq(fx.g.names[0], "items@app.py");
+			cr_assert_str_eq(fx.g.names[1], "consume@app.py");
+			cr_assert_eq(fx.st.inferred, 1);
 		}
-		hp_pyproc_release(&pp);
+		hp_pyproc_release(&fx.pp);
 	}
 }
