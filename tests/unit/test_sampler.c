@@ -857,28 +857,34 @@ static int sample_churn(struct churn_img *ci, const struct hp_pylayout *l, const
 	return r;
 }
 
-Test(sampler_walk_311, returned_entry_frame_is_not_a_caller)
-{
-	static struct img im;
-	const struct hp_pylayout *l = hp_pylayout_find(3, 11);
+/* What a data-stack scene test works on (build_scene311). */
+struct scene_fx {
+	struct img im;
+	const struct hp_pylayout *l;
 	struct churn_img ci;
 	struct scene sc;
 	struct got g;
 	struct hp_pysample_stats st;
+};
 
-	cr_assert_not_null(l);
+Test(sampler_walk_311, returned_entry_frame_is_not_a_caller)
+{
+	static struct scene_fx fx;
+
+	fx.l = hp_pylayout_find(3, 11);
+	cr_assert_not_null(fx.l);
 	/* the slot's lambda returned: main was on top */
-	build_scene311(&im, l, &sc, &ci, false);
-	cr_assert_eq(sample_churn(&ci, l, &sc, &g, &st, 2), 0);
-	cr_assert_str_eq(g.names[0], "main@app.py");
-	cr_assert_str_eq(g.names[1], "<module>@app.py");
+	build_scene311(&fx.im, fx.l, &fx.sc, &fx.ci, false);
+	cr_assert_eq(sample_churn(&fx.ci, fx.l, &fx.sc, &fx.g, &fx.st, 2), 0);
+	cr_assert_str_eq(fx.g.names[0], "main@app.py");
+	cr_assert_str_eq(fx.g.names[1], "<module>@app.py");
 	/* control: the slot's lambda runs, called from C under main */
-	build_scene311(&im, l, &sc, &ci, true);
-	cr_assert_eq(sample_churn(&ci, l, &sc, &g, &st, 3), 0);
-	cr_assert_str_eq(g.names[0], "main.<locals>.<lambda>@app.py");
-	cr_assert_str_eq(g.names[1], "main@app.py");
-	cr_assert_str_eq(g.names[2], "<module>@app.py");
-	cr_assert_eq(g.lines[0], 19);
+	build_scene311(&fx.im, fx.l, &fx.sc, &fx.ci, true);
+	cr_assert_eq(sample_churn(&fx.ci, fx.l, &fx.sc, &fx.g, &fx.st, 3), 0);
+	cr_assert_str_eq(fx.g.names[0], "main.<locals>.<lambda>@app.py");
+	cr_assert_str_eq(fx.g.names[1], "main@app.py");
+	cr_assert_str_eq(fx.g.names[2], "<module>@app.py");
+	cr_assert_eq(fx.g.lines[0], 19);
 }
 
 /* The same moment named differently: the frame current after the copy is
@@ -888,25 +894,21 @@ Test(sampler_walk_311, returned_entry_frame_is_not_a_caller)
  * code object is cached (the leaf's state needs no frame size). */
 Test(sampler_walk_311, returned_leaf_goes_to_caller_before_codes_are_cached)
 {
-	static struct img im;
-	const struct hp_pylayout *l = hp_pylayout_find(3, 11);
-	struct churn_img ci;
-	struct scene sc;
-	struct got g;
-	struct hp_pysample_stats st;
+	static struct scene_fx fx;
 	uint64_t cframe, m2;
 
-	cr_assert_not_null(l);
+	fx.l = hp_pylayout_find(3, 11);
+	cr_assert_not_null(fx.l);
 	for (int churn = 0; churn < 2; churn++) {
-		build_scene311(&im, l, &sc, &ci, false);
-		cframe = get64(&im, sc.tstate + l->tstate_cframe);
-		m2 = get64(&im, sc.leaf + l->frame_previous);
-		put64(&im, cframe + l->cframe_current_frame, m2);
+		build_scene311(&fx.im, fx.l, &fx.sc, &fx.ci, false);
+		cframe = get64(&fx.im, fx.sc.tstate + fx.l->tstate_cframe);
+		m2 = get64(&fx.im, fx.sc.leaf + fx.l->frame_previous);
+		put64(&fx.im, cframe + fx.l->cframe_current_frame, m2);
 		if (!churn)
-			ci.tops[1] = ci.tops[0];
-		cr_assert_eq(sample_churn(&ci, l, &sc, &g, &st, 2), 0);
-		cr_assert_str_eq(g.names[0], "main@app.py");
-		cr_assert_str_eq(g.names[1], "<module>@app.py");
+			fx.ci.tops[1] = fx.ci.tops[0];
+		cr_assert_eq(sample_churn(&fx.ci, fx.l, &fx.sc, &fx.g, &fx.st, 2), 0);
+		cr_assert_str_eq(fx.g.names[0], "main@app.py");
+		cr_assert_str_eq(fx.g.names[1], "<module>@app.py");
 	}
 }
 
