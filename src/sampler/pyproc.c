@@ -638,10 +638,10 @@ static int inline_call_site(struct hp_pyproc *pp, uint64_t code, int64_t index)
 			return c->site_state[j] == 1;
 	site = index >= (int64_t)l->inline_call_caches ? (uint64_t)index - l->inline_call_caches
 						       : UINT64_MAX;
-	HP_GROW(pp->units, (size_t)(index + 1) * 2, pp->units_alloc);
 	if (has_op_caches(l)) {
 		uint64_t u = 0;
 
+		HP_GROW(pp->units, (size_t)(index + 1) * 2, pp->units_alloc);
 		if (rd_exact(pp, code + l->co_code_adaptive, pp->units, (size_t)(index + 1) * 2))
 			return -1;
 		yes = 0;
@@ -652,6 +652,7 @@ static int inline_call_site(struct hp_pyproc *pp, uint64_t code, int64_t index)
 			u += 1 + l->op_caches[op];
 		}
 	} else {
+		HP_GROW(pp->units, 2, pp->units_alloc);
 		if (rd_exact(pp, code + l->co_code_adaptive + (uint64_t)index * 2, pp->units, 2))
 			return -1;
 		yes = op_in(l->inline_call_ops, pp->units[0]);
@@ -813,9 +814,9 @@ static uint64_t gensite_instr(struct hp_pyproc *pp, uint64_t gcode, uint64_t xco
 static void gensite_learn_codes(struct hp_pyproc *pp, uint64_t gcode, uint64_t xcode,
 				int64_t index);
 
-/* Whether the generator's callee, its header read with the generator's,
- * runs: linked to the generator, executing or waiting on a call of its
- * own (see "Callee" in read_chunks). */
+/* Whether the generator's callee, its header read with the generator's
+ * and linked to it (the caller checks), runs: executing or waiting on a
+ * call of its own (see "Callee" in read_chunks). */
 static bool callee_runs(struct hp_pyproc *pp, const struct walk *w)
 {
 	const struct hp_pylayout *l = &pp->layout;
@@ -824,8 +825,7 @@ static bool callee_runs(struct hp_pyproc *pp, const struct walk *w)
 	uint64_t instr = rd64(x, l->frame_instr);
 	int32_t st;
 
-	if (!l->frame_stacktop || rd64(x, l->frame_previous) != w->gen ||
-	    x[l->frame_owner] != OWNER_THREAD || !code || (code & 7) ||
+	if (!l->frame_stacktop || x[l->frame_owner] != OWNER_THREAD || !code || (code & 7) ||
 	    instr < code + l->co_code_adaptive || (instr - code - l->co_code_adaptive) / 2 > (1u << 24))
 		return false;
 	st = rd32(x, l->frame_stacktop);
@@ -859,7 +859,6 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 	size_t npf0;
 	size_t used = 0, len, nr = 0;
 	int nk = 0, j1 = -1, j2 = -1, jg = -1, jr = -1;
-	bool pair = false;
 	struct hp_pythread_cache *tc = &pp->thread_cache[(tstate >> 6) & 63];
 
 	w->nsnap = 0;
@@ -1028,7 +1027,6 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 		bool linked = w->callee_ok && rd64(w->callee_hdr, l->frame_previous) == w->gen;
 		int call = 0;
 
-		pair = true;
 		/* the generator waits on an inline call (stacktop >= 0 on a
 		 * call site) */
 		if (gp == w->res && gst >= 0 && has_inline_call_ops(l)) {
@@ -1079,12 +1077,11 @@ static int read_chunks(struct hp_pyproc *pp, uint64_t tstate, const unsigned cha
 	 * reads come 1000 instructions after the copy).  When the top is
 	 * the pair's or the callee's, the callee's header read with them
 	 * replaces its copy: one moment decides. */
-	if (w->callee_ok && (pair || w->top == w->gen || w->top == w->res || w->top == w->callee) &&
-	    w->callee >= chunk &&
-	    w->callee + l->frame_size <= hi && w->callee + l->frame_size > w->callee) {
+	if (w->callee_ok && (w->top == w->gen || w->top == w->res || w->top == w->callee) &&
+	    w->callee >= chunk && w->callee + l->frame_size <= hi &&
+	    w->callee + l->frame_size > w->callee) {
 		memcpy(pp->chunk + (w->callee - chunk), w->callee_hdr, l->frame_size);
 		w->callee_used = true;
-
 	}
 	/* churn: the frame current before the copy, if the top does not
 	 * chain in the snapshot */
@@ -1895,6 +1892,26 @@ static void remember_codes(struct hp_pyproc *pp, uint64_t tstate, const struct r
 	tc->ncodes = m;
 }
 
+/* The cache entry of the code object at addr, validated this tick: from
+ * the headers read with the snapshot, or by a read queued in pp->reqs at
+ * *nreq (done by the caller's vectored read). */
+static struct hp_pycode *want_code(struct hp_pyproc *pp, uint64_t addr, size_t *nreq, int *bad)
+{
+	bool fresh;
+	struct hp_pycode *c = code_lookup(pp, addr, &fresh);
+
+	if (c->seen_tick == pp->tick)
+		return c;
+	c->seen_tick = pp->tick;
+	if (prefetched(pp, c, bad))
+		return c;
+	pp->reqs[*nreq].addr = addr;
+	pp->reqs[*nreq].buf = pp->hdrs + *nreq * CODE_HDR_MAX;
+	pp->reqs[*nreq].len = pp->layout.code_size;
+	(*nreq)++;
+	return c;
+}
+
 /* One attempt at a thread's stack: walk, then validate with one vectored
  * read (code headers, resumers' instructions, top frame unchanged). */
 static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned char *ts,
@@ -1929,37 +1946,19 @@ static int thread_attempt(struct hp_pyproc *pp, uint64_t tstate, const unsigned 
 	}
 	reserve_reqs(pp, (size_t)n * 5 + 6);
 	for (int i = 0; i < n; i++) {
-		bool fresh;
-		struct hp_pycode *c = code_lookup(pp, (*raw)[i].code, &fresh);
+		/* (want_code may grow pp->codes) */
+		const struct hp_pycode *c = want_code(pp, (*raw)[i].code, &nreq, &bad);
 
 		pp->frame_codes[i] = (uint32_t)(c - pp->codes);
-		if (c->seen_tick == pp->tick)
-			continue;
-		c->seen_tick = pp->tick;
-		if (prefetched(pp, c, &bad))
-			continue;
-		pp->reqs[nreq].addr = (*raw)[i].code;
-		pp->reqs[nreq].buf = pp->hdrs + nreq * CODE_HDR_MAX;
-		pp->reqs[nreq].len = l->code_size;
-		nreq++;
 	}
 	/* the code of the generator's callee read with the decision (see
 	 * "Callee"), so that its call site can be learnt before the walk
 	 * ever had it on top */
 	if (w.callee_ok) {
 		uint64_t xcode = rd64(w.callee_hdr, l->frame_code) & ~l->code_tag_mask;
-		bool fresh;
-		struct hp_pycode *c = xcode && !(xcode & 7) ? code_lookup(pp, xcode, &fresh) : NULL;
 
-		if (c && c->seen_tick != pp->tick) {
-			c->seen_tick = pp->tick;
-			if (!prefetched(pp, c, &bad)) {
-				pp->reqs[nreq].addr = xcode;
-				pp->reqs[nreq].buf = pp->hdrs + nreq * CODE_HDR_MAX;
-				pp->reqs[nreq].len = l->code_size;
-				nreq++;
-			}
-		}
+		if (xcode && !(xcode & 7))
+			want_code(pp, xcode, &nreq, &bad);
 	}
 	ncode = nreq;
 	/* scratch space in hdrs: code headers in slots [0, n + 1) (the
